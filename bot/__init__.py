@@ -1,0 +1,1 @@
+"""Broadside: a campaign manager that members run from chat."""

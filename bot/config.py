@@ -1,0 +1,141 @@
+"""Typed configuration from the environment (and an optional `.env`).
+
+The variable names are a contract shared with the sandbox, the docs and outside checks,
+so every field is spelled exactly as its environment variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_LINE_API_URL = "https://api.line.me"
+DEFAULT_LINE_DATA_API_URL = "https://api-data.line.me"
+DEFAULT_WHATSAPP_API_URL = "https://graph.facebook.com/v23.0"
+
+IdList = Annotated[frozenset[str], NoDecode]
+
+
+class ConfigError(Exception):
+    """Configuration is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything Broadside reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+    )
+
+    DATABASE_URL: str = "sqlite://data/broadside.sqlite3"
+    REDIS_URL: str | None = None
+    WEB_HOST: str = "127.0.0.1"
+    WEB_PORT: int = Field(default=8080, ge=0, le=65535)
+    LOG_LEVEL: str = "INFO"
+
+    TELEGRAM_BOT_TOKEN: SecretStr | None = None
+    TELEGRAM_API_URL: str = DEFAULT_TELEGRAM_API_URL
+    TELEGRAM_WEBHOOK_URL: str | None = None
+    TELEGRAM_WEBHOOK_SECRET: SecretStr | None = None
+
+    LINE_CHANNEL_SECRET: SecretStr | None = None
+    LINE_CHANNEL_ACCESS_TOKEN: SecretStr | None = None
+    LINE_API_URL: str = DEFAULT_LINE_API_URL
+    LINE_DATA_API_URL: str = DEFAULT_LINE_DATA_API_URL
+
+    WHATSAPP_TOKEN: SecretStr | None = None
+    WHATSAPP_PHONE_NUMBER_ID: str | None = None
+    WHATSAPP_APP_SECRET: SecretStr | None = None
+    WHATSAPP_VERIFY_TOKEN: SecretStr | None = None
+    WHATSAPP_API_URL: str = DEFAULT_WHATSAPP_API_URL
+
+    ADMIN_TELEGRAM_IDS: IdList = frozenset()
+    ADMIN_LINE_IDS: IdList = frozenset()
+
+    @field_validator("ADMIN_TELEGRAM_IDS", "ADMIN_LINE_IDS", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("ADMIN_TELEGRAM_IDS")
+    @classmethod
+    def _telegram_ids_are_numeric(cls, value: frozenset[str]) -> frozenset[str]:
+        bad = sorted(item for item in value if not item.lstrip("-").isdigit())
+        if bad:
+            raise ValueError("Telegram user ids are integers")
+        return value
+
+    @field_validator(
+        "TELEGRAM_API_URL",
+        "LINE_API_URL",
+        "LINE_DATA_API_URL",
+        "WHATSAPP_API_URL",
+        "TELEGRAM_WEBHOOK_URL",
+    )
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise ValueError("must start with sqlite:// or postgres://")
+        return value
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.TELEGRAM_WEBHOOK_URL and self.TELEGRAM_WEBHOOK_SECRET is None:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Telegram is on when its bot token is configured."""
+        return self.TELEGRAM_BOT_TOKEN is not None
+
+    @property
+    def line_enabled(self) -> bool:
+        """LINE is on when both the channel secret and access token are configured."""
+        return self.LINE_CHANNEL_SECRET is not None and self.LINE_CHANNEL_ACCESS_TOKEN is not None
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """WhatsApp is on when the token and the sending phone number id are configured."""
+        return self.WHATSAPP_TOKEN is not None and self.WHATSAPP_PHONE_NUMBER_ID is not None
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file for an embedded SQLite URL, to create its folder first."""
+        if not self.DATABASE_URL.startswith("sqlite://"):
+            return None
+        path = self.DATABASE_URL.removeprefix("sqlite://").split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"]) or "configuration"
+        message = error["msg"].removeprefix("Value error, ")
+        if ":" in message and not error["loc"]:
+            name, message = (part.strip() for part in message.split(":", 1))
+        raise ConfigError(f"{name}: {message}") from None

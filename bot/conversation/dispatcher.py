@@ -1,0 +1,127 @@
+"""Runs one incoming event through the router: identify, authorise, dispatch, contain errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage
+
+from bot.conversation.context import Context
+from bot.conversation.events import Incoming
+from bot.conversation.responder import Responder
+from bot.conversation.router import Access, Handler, Router
+from bot.i18n import I18n
+from bot.metrics import Metrics
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Gates:
+    """Handlers for events that may not reach their route, and for unexpected failures."""
+
+    unregistered: Handler  # someone who never sent /start
+    onboarding: Handler  # a member who has not accepted the current terms yet
+    failure: Handler  # a handler raised: apologise, never show a traceback
+
+
+class _KeyedLocks:
+    """One lock per chat user, so one person's events are handled in the order they came.
+
+    Platforms deliver webhooks concurrently; without this a fast double tap could run two
+    dialog steps against the same state at once. Locks are dropped when nobody waits.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Conversation:
+    """The member conversation, shared by the Telegram and LINE adapters."""
+
+    def __init__(
+        self,
+        router: Router,
+        *,
+        gates: Gates,
+        storage: BaseStorage,
+        i18n: I18n,
+        services: Services,
+        metrics: Metrics,
+    ) -> None:
+        self._router = router
+        self._gates = gates
+        self._storage = storage
+        self._i18n = i18n
+        self._services = services
+        self._metrics = metrics
+        self._locks = _KeyedLocks()
+
+    async def handle(self, event: Incoming, responder: Responder) -> None:
+        """Answer one event; errors are logged by id and answered with an apology."""
+        self._metrics.conversation_events.labels(event.platform, event.kind).inc()
+        async with self._locks.hold((event.platform, event.user_id)):
+            ctx = await self._context(event, responder)
+            handler = await self._choose(ctx)
+            try:
+                await handler(ctx)
+            except Exception:
+                self._metrics.handler_failures.labels(event.platform).inc()
+                log.exception(
+                    "handler failed",
+                    extra={
+                        "platform": event.platform,
+                        "account_id": ctx.account and ctx.account.id,
+                    },
+                )
+                await self._gates.failure(ctx)
+
+    async def _context(self, event: Incoming, responder: Responder) -> Context:
+        account = await self._services.members.find_account(event.platform, event.user_id)
+        member = account.member if account is not None else None
+        translator = self._i18n.translator(
+            member.locale if member else event.language_code,
+            member.timezone if member else None,
+        )
+        return Context(
+            event=event,
+            account=account,
+            t=translator,
+            state=FSMContext(self._storage, event.dialog_key),
+            reply=responder,
+            services=self._services,
+            i18n=self._i18n,
+        )
+
+    async def _choose(self, ctx: Context) -> Handler:
+        route = self._router.resolve(ctx.event, await ctx.state.get_state())
+        if route is None:
+            raise LookupError("the router has no catch-all route")
+        member = ctx.member
+        if route.access is Access.ANYONE:
+            return route.handler
+        if member is None:
+            return self._gates.unregistered
+        if route.access is Access.MEMBER and not self._services.members.may_use_service(member):
+            return self._gates.onboarding
+        return route.handler

@@ -1,0 +1,54 @@
+"""Database wiring: the Tortoise config, connecting, closing and applying migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate
+
+from bot.config import Settings
+
+MODELS_MODULE = "models"
+MIGRATIONS_MODULE = "models.migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise ORM configuration for one database URL."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": [MODELS_MODULE],
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _prepare(settings: Settings) -> None:
+    if (path := settings.sqlite_path) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+async def apply_migrations(settings: Settings) -> None:
+    """Bring the schema up to date; safe to run from many processes one after another."""
+    _prepare(settings)
+    try:
+        await migrate(config=tortoise_config(settings.DATABASE_URL))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def connect(settings: Settings) -> None:
+    """Open the ORM's connections for this process."""
+    _prepare(settings)
+    await Tortoise.init(config=tortoise_config(settings.DATABASE_URL))
+
+
+async def close() -> None:
+    """Close every ORM connection of this process."""
+    await Tortoise.close_connections()

@@ -1,0 +1,1 @@
+"""platform events in, neutral events out. Neutral replies out, platform calls made."""

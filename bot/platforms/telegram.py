@@ -1,0 +1,160 @@
+"""Telegram: aiogram in, neutral events out; neutral replies out through aiogram's Bot."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.config import Settings
+from bot.conversation import (
+    Conversation,
+    EventKind,
+    FileRef,
+    Incoming,
+    Keyboard,
+    parse_command,
+)
+from models import Platform
+
+# Telegram refuses longer messages; longer texts are split on line breaks.
+MAX_MESSAGE_LENGTH = 4096
+
+
+def build_bot(settings: Settings) -> Bot:
+    """An aiogram Bot pointed at the configured Bot API server (real or sandbox)."""
+    token = settings.TELEGRAM_BOT_TOKEN
+    if token is None:  # pragma: no cover - callers check telegram_enabled
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
+    return Bot(token.get_secret_value(), session=session, default=DefaultBotProperties())
+
+
+def build_dispatcher(storage: BaseStorage, conversation: Conversation) -> Dispatcher:
+    """The aiogram Dispatcher: FSM storage shared with LINE, and the conversation injected."""
+    dispatcher = Dispatcher(storage=storage, conversation=conversation)
+    dispatcher.include_router(_member_router())
+    return dispatcher
+
+
+def _member_router() -> Router:
+    router = Router(name="members")
+    # Members talk to the bot in private chats; groups the bot is added to are not a workspace.
+    router.message.filter(F.chat.type == "private")
+    router.message.register(_on_message)
+    router.callback_query.register(_on_callback)
+    return router
+
+
+async def _on_message(message: Message, bot: Bot, conversation: Conversation) -> None:
+    event = message_to_event(message, bot_id=bot.id)
+    if event is not None:
+        await conversation.handle(event, TelegramResponder(bot, message.chat.id))
+
+
+async def _on_callback(query: CallbackQuery, bot: Bot, conversation: Conversation) -> None:
+    # Answer first: the member's client shows a spinner until the query is answered.
+    await query.answer()
+    if query.message is None:
+        return
+    event = Incoming(
+        platform=Platform.TELEGRAM,
+        user_id=str(query.from_user.id),
+        kind=EventKind.BUTTON,
+        dialog_key=_dialog_key(bot.id, query.message.chat.id, query.from_user.id),
+        data=query.data or "",
+        language_code=query.from_user.language_code,
+        display_name=query.from_user.full_name,
+        event_id=query.id,
+    )
+    await conversation.handle(event, TelegramResponder(bot, query.message.chat.id))
+
+
+def _dialog_key(bot_id: int, chat_id: int, user_id: int) -> StorageKey:
+    # The same key aiogram's own FSM middleware builds, so both see one dialog state.
+    return StorageKey(bot_id=bot_id, chat_id=chat_id, user_id=user_id)
+
+
+def message_to_event(message: Message, *, bot_id: int) -> Incoming | None:
+    """The neutral event for a private message, or None when it has no sender."""
+    user = message.from_user
+    if user is None:
+        return None
+    fields: dict[str, object] = {}
+    if message.text is not None:
+        command = parse_command(message.text)
+        if command is not None:
+            fields = {"kind": EventKind.COMMAND, "command": command[0], "text": command[1]}
+        else:
+            fields = {"kind": EventKind.TEXT, "text": message.text}
+    elif message.document is not None:
+        document = message.document
+        fields = {
+            "kind": EventKind.FILE,
+            "file": FileRef(
+                file_id=document.file_id,
+                name=document.file_name or "document",
+                size=document.file_size,
+                mime_type=document.mime_type,
+            ),
+        }
+    else:
+        fields = {"kind": EventKind.UNSUPPORTED}
+    return Incoming(
+        platform=Platform.TELEGRAM,
+        user_id=str(user.id),
+        dialog_key=_dialog_key(bot_id, message.chat.id, user.id),
+        language_code=user.language_code,
+        display_name=user.full_name,
+        event_id=str(message.message_id),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Cut a long text into pieces under the limit, on line breaks where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    pieces.append(text)
+    return pieces
+
+
+def inline_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    """Neutral button rows as a Telegram inline keyboard."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=button.text, callback_data=button.data) for button in row]
+            for row in buttons
+        ]
+    )
+
+
+class TelegramResponder:
+    """Replies to one Telegram chat."""
+
+    def __init__(self, bot: Bot, chat_id: int) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+
+    async def send(self, text: str, *, buttons: Keyboard = ()) -> None:
+        """Send text; buttons go under the last piece of a long text."""
+        pieces = split_text(text)
+        for index, piece in enumerate(pieces):
+            markup = inline_keyboard(buttons) if index == len(pieces) - 1 else None
+            await self._bot.send_message(self._chat_id, piece, reply_markup=markup)
+
+    async def download(self, file: FileRef) -> bytes:
+        """Fetch an uploaded document through getFile and the file endpoint."""
+        buffer = await self._bot.download(file.file_id)
+        if buffer is None:  # pragma: no cover - download() returns a buffer when none is given
+            raise LookupError("no content")
+        return buffer.getvalue()

@@ -1,0 +1,158 @@
+"""Members and their chat accounts: registration, preferences, terms, account linking."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from tortoise.transactions import in_transaction
+
+from bot.i18n import SUPPORTED_LOCALES
+from bot.services.clock import Clock
+from bot.services.terms import TERMS_VERSION
+from models import ChatAccount, LinkCode, Member, MemberStatus, Platform
+
+LINK_CODE_TTL = timedelta(minutes=10)
+# A redeemed code hands a chat account to the issuing member, so guessing one must be hopeless:
+# 10 symbols from 32 (no 0/O or 1/I to misread) are 50 bits, valid for ten minutes.
+LINK_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+LINK_CODE_LENGTH = 10
+
+
+class LinkRefusal(StrEnum):
+    """Why a link code did not join two accounts."""
+
+    UNKNOWN = "unknown"  # no such code, or already used
+    EXPIRED = "expired"
+    SAME_PLATFORM = "same_platform"  # codes join a Telegram account to a LINE one, not two alike
+    ALREADY_LINKED = "already_linked"
+
+
+class LinkError(Exception):
+    """A link code was refused; `reason` says why, for a translated answer."""
+
+    def __init__(self, reason: LinkRefusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+class UnknownTimezoneError(ValueError):
+    """The member typed something that is not an IANA timezone name."""
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    # available_timezones() walks the tz database on disk: do it once per process.
+    return {zone.casefold(): zone for zone in available_timezones()}
+
+
+def resolve_timezone(name: str) -> str:
+    """The canonical IANA name for what the member typed ("europe/madrid" -> "Europe/Madrid")."""
+    wanted = name.strip().replace(" ", "_").casefold()
+    if wanted in ("utc", "gmt", "z"):
+        return "UTC"
+    zone = _zones_by_folded_name().get(wanted)
+    if zone is None:
+        raise UnknownTimezoneError(name)
+    ZoneInfo(zone)
+    return zone
+
+
+class MemberService:
+    """Everything about who a member is and how they want to be addressed."""
+
+    def __init__(self, *, clock: Clock) -> None:
+        self._clock = clock
+
+    async def find_account(self, platform: Platform, external_id: str) -> ChatAccount | None:
+        """The chat account for a platform user, with its member loaded."""
+        return (
+            await ChatAccount.filter(platform=platform, external_id=external_id)
+            .select_related("member")
+            .first()
+        )
+
+    async def register(
+        self, platform: Platform, external_id: str, *, locale: str, display_name: str | None
+    ) -> ChatAccount:
+        """Create the member and chat account for a first /start (idempotent)."""
+        async with in_transaction():
+            account = await self.find_account(platform, external_id)
+            if account is not None:
+                return account
+            member = await Member.create(locale=locale)
+            account = await ChatAccount.create(
+                platform=platform, external_id=external_id, member=member, display_name=display_name
+            )
+        account.member = member
+        return account
+
+    async def set_locale(self, member: Member, locale: str) -> None:
+        """Change the member's language."""
+        if locale not in SUPPORTED_LOCALES:
+            raise ValueError(locale)
+        member.locale = locale
+        await member.save(update_fields=["locale"])
+
+    async def set_timezone(self, member: Member, name: str) -> str:
+        """Change the member's timezone; returns the canonical name stored."""
+        member.timezone = resolve_timezone(name)
+        await member.save(update_fields=["timezone"])
+        return member.timezone
+
+    def may_use_service(self, member: Member) -> bool:
+        """Active and agreed to the current terms: the gate in front of every member feature."""
+        return member.status is MemberStatus.ACTIVE and member.terms_version == TERMS_VERSION
+
+    async def accept_terms(self, member: Member) -> None:
+        """Record acceptance of the current terms and privacy notice, which activates the member."""
+        member.terms_version = TERMS_VERSION
+        member.terms_accepted_at = self._clock()
+        member.status = MemberStatus.ACTIVE
+        await member.save(update_fields=["terms_version", "terms_accepted_at", "status"])
+
+    async def create_link_code(self, account: ChatAccount) -> LinkCode:
+        """A one-time code to type on the other platform; older codes of the member lapse."""
+        await LinkCode.filter(member_id=account.member_id).delete()  # type: ignore[attr-defined]
+        code = "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
+        return await LinkCode.create(
+            code=code,
+            member_id=account.member_id,  # type: ignore[attr-defined]
+            platform=account.platform,
+            expires_at=self._clock() + LINK_CODE_TTL,
+        )
+
+    async def redeem_link_code(self, account: ChatAccount, code: str) -> Member:
+        """Move this chat account to the member who issued the code.
+
+        The member the account leaves is deleted when it has no other account left, so a
+        person who registered twice ends with one member, the one they linked to.
+        """
+        async with in_transaction():
+            typed = code.upper().replace(" ", "").replace("-", "")
+            link = await LinkCode.filter(code=typed).select_related("member").first()
+            if link is None:
+                raise LinkError(LinkRefusal.UNKNOWN)
+            await link.delete()
+            if link.expires_at <= self._clock():
+                raise LinkError(LinkRefusal.EXPIRED)
+            if link.platform == account.platform:
+                raise LinkError(LinkRefusal.SAME_PLATFORM)
+            target = link.member
+            if account.member_id == target.id:  # type: ignore[attr-defined]
+                raise LinkError(LinkRefusal.ALREADY_LINKED)
+            if await ChatAccount.filter(member=target, platform=account.platform).exists():
+                raise LinkError(LinkRefusal.ALREADY_LINKED)
+            previous_member_id = account.member_id  # type: ignore[attr-defined]
+            account.member = target
+            await account.save(update_fields=["member_id"])
+            if not await ChatAccount.filter(member_id=previous_member_id).exists():
+                await Member.filter(id=previous_member_id).delete()
+        return target
+
+    async def purge_expired_link_codes(self) -> int:
+        """Delete link codes past their expiry; returns how many went."""
+        return await LinkCode.filter(expires_at__lte=self._clock()).delete()

@@ -1,0 +1,157 @@
+"""The aiohttp routes: the three platforms' webhooks, health and metrics.
+
+Every webhook checks its signature over the raw body before anything is parsed; a bad or
+missing signature gets 401 and nothing is processed. Accepted events are processed in the
+background so the platform gets its 200 at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from linebot.v3.exceptions import InvalidSignatureError
+from tortoise import connections
+
+from bot.app import App
+from bot.metrics import CONTENT_TYPE_LATEST
+from bot.platforms import whatsapp
+from bot.platforms.line import dispatch_event
+
+log = logging.getLogger(__name__)
+
+APP_KEY = web.AppKey("broadside", App)
+# Webhook bodies are small JSON documents; anything near this is not from a platform.
+MAX_WEBHOOK_BODY = 1024 * 1024
+
+
+def build_web_app(app: App) -> web.Application:
+    """The web application for one process."""
+    web_app = web.Application(client_max_size=MAX_WEBHOOK_BODY)
+    web_app[APP_KEY] = app
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
+    _add_telegram_route(web_app, app)
+    web_app.router.add_post("/webhooks/line", line_webhook)
+    web_app.router.add_get("/webhooks/whatsapp", whatsapp_handshake)
+    web_app.router.add_post("/webhooks/whatsapp", whatsapp_webhook)
+    return web_app
+
+
+def _add_telegram_route(web_app: web.Application, app: App) -> None:
+    secret = app.settings.TELEGRAM_WEBHOOK_SECRET
+    if app.telegram is None or secret is None:
+        # Without a shared secret no request can prove it comes from Telegram.
+        web_app.router.add_post("/webhooks/telegram", _refuse_telegram)
+        return
+    handler = SimpleRequestHandler(
+        dispatcher=app.telegram.dispatcher,
+        bot=app.telegram.bot,
+        secret_token=secret.get_secret_value(),
+        handle_in_background=True,
+    )
+    handler.register(web_app, path="/webhooks/telegram")
+
+
+async def _refuse_telegram(request: web.Request) -> web.Response:
+    request.app[APP_KEY].metrics.webhook_requests.labels("telegram", "unauthorized").inc()
+    return web.Response(status=401, text="Unauthorized")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database (and Redis, if configured) answer; 503 otherwise."""
+    app = request.app[APP_KEY]
+    checks: dict[str, str] = {}
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy, reported by type
+        checks["database"] = type(error).__name__
+    if app.redis is not None:
+        try:
+            await app.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            checks["redis"] = type(error).__name__
+    healthy = all(value == "ok" for value in checks.values())
+    return web.json_response(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text exposition."""
+    body = request.app[APP_KEY].metrics.render()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def line_webhook(request: web.Request) -> web.Response:
+    """LINE events: X-Line-Signature is base64(HMAC-SHA256(channel secret, raw body))."""
+    app = request.app[APP_KEY]
+    counter = app.metrics.webhook_requests
+    if app.line is None:
+        counter.labels("line", "disabled").inc()
+        return web.Response(status=404, text="LINE is not configured")
+    body = await request.read()
+    expected = base64.b64encode(hmac.new(app.line.channel_secret, body, hashlib.sha256).digest())
+    signature = request.headers.get("X-Line-Signature", "").encode()
+    if not hmac.compare_digest(signature, expected):
+        counter.labels("line", "unauthorized").inc()
+        return web.Response(status=401, text="Invalid signature")
+    try:
+        events = app.line.parser.parse(body.decode("utf-8"), signature.decode())
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, InvalidSignatureError):
+        counter.labels("line", "malformed").inc()
+        return web.Response(status=400, text="Malformed body")
+    counter.labels("line", "accepted").inc()
+    for event in events:
+        app.tasks.spawn(dispatch_event(app.line, app.conversation, event), name="line-event")
+    return web.Response(text="OK")
+
+
+async def whatsapp_handshake(request: web.Request) -> web.Response:
+    """Meta's subscription check: echo hub.challenge when hub.verify_token is ours."""
+    app = request.app[APP_KEY]
+    token = app.settings.WHATSAPP_VERIFY_TOKEN
+    challenge = (
+        whatsapp.verify_handshake(request.query, token.get_secret_value()) if token else None
+    )
+    if challenge is None:
+        return web.Response(status=403, text="Forbidden")
+    return web.Response(text=challenge)
+
+
+async def whatsapp_webhook(request: web.Request) -> web.Response:
+    """Recipient messages and delivery statuses, signed with the app secret."""
+    app = request.app[APP_KEY]
+    counter = app.metrics.webhook_requests
+    secret = app.settings.WHATSAPP_APP_SECRET
+    if secret is None:
+        counter.labels("whatsapp", "disabled").inc()
+        return web.Response(status=404, text="WhatsApp is not configured")
+    body = await request.read()
+    header = request.headers.get(whatsapp.SIGNATURE_HEADER)
+    if not whatsapp.signature_valid(body, header, secret.get_secret_value().encode()):
+        counter.labels("whatsapp", "unauthorized").inc()
+        return web.Response(status=401, text="Invalid signature")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        counter.labels("whatsapp", "malformed").inc()
+        return web.Response(status=400, text="Malformed body")
+    counter.labels("whatsapp", "accepted").inc()
+    for value in whatsapp.changes(payload):
+        log.info(
+            "whatsapp change received",
+            extra={
+                "messages": len(value.get("messages") or ()),
+                "statuses": len(value.get("statuses") or ()),
+            },
+        )
+    return web.Response(text="OK")

@@ -1,0 +1,23 @@
+"""The member conversation, written once for Telegram and LINE."""
+
+from __future__ import annotations
+
+from bot.conversation import Router
+from bot.conversation.dispatcher import Gates
+from handlers import fallback, files, link, settings, start
+
+
+def build_router() -> Router:
+    """Every feature router, in matching order: narrow routes first, the catch-all last."""
+    root = Router("root")
+    root.include(start.router, settings.router, link.router, files.router, fallback.router)
+    return root
+
+
+def build_gates() -> Gates:
+    """What answers an event that may not reach its route."""
+    return Gates(
+        unregistered=fallback.unregistered,
+        onboarding=fallback.onboarding,
+        failure=fallback.failure,
+    )

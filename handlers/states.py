@@ -1,0 +1,17 @@
+"""Dialog states, in aiogram's StatesGroup form so both platforms share one FSM storage."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Onboarding(StatesGroup):
+    """First contact: language, then timezone, then the terms."""
+
+    language = State()
+    timezone = State()
+    terms = State()
+
+
+class Preferences(StatesGroup):
+    """Changing a setting after onboarding."""
+
+    timezone = State()

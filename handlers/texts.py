@@ -1,0 +1,79 @@
+"""Translated texts that several handlers show."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+
+
+def help_text(t: Translator) -> str:
+    """What a member can do, one command a line."""
+    _ = t.gettext
+    return "\n".join(
+        [
+            _("Here is what you can do:"),
+            _("/help - this list"),
+            _("/language - change the language I speak"),
+            _("/timezone - change your timezone"),
+            _("/privacy - the privacy notice and what we promise"),
+            _("/link - join your Telegram and LINE accounts into one"),
+        ]
+    )
+
+
+def privacy_summary(t: Translator) -> str:
+    """The promises in a few lines, shown with the accept button."""
+    _ = t.gettext
+    return "\n".join(
+        [
+            _("In short:"),
+            _("- Your lists are yours: we never share or sell them."),
+            _("- You can export or delete your data at any time."),
+            _("- People who opt out never hear from you again."),
+            _(
+                "- We record usage per message for billing, and screen campaigns for spam "
+                "and abuse."
+            ),
+        ]
+    )
+
+
+def privacy_notice(t: Translator) -> str:
+    """The full privacy notice."""
+    _ = t.gettext
+    return "\n\n".join(
+        [
+            _("Privacy notice"),
+            _(
+                "What we keep: your account and settings, the distribution lists you upload, "
+                "your campaigns and their per-recipient results, opt-outs, and itemised usage "
+                "records (time, sender, recipient, message units)."
+            ),
+            _(
+                "What we never do: share or sell your lists, or message your contacts for any "
+                "purpose but your own campaigns."
+            ),
+            _(
+                "Your rights: export everything we hold about you at any time; delete your "
+                "account, which disables it at once, can be undone for 30 days, and is then "
+                "purged for good."
+            ),
+            _(
+                "Opt-outs always hold: a person who replies STOP is never messaged by you again, "
+                "even if you import them again."
+            ),
+            _(
+                "Safety: campaigns are screened for spam and abuse; an account can be suspended, "
+                "and you can always ask for a personal review. Staff access to your data is "
+                "restricted and audited, and you will be told of any breach."
+            ),
+            _(
+                "Retention: delivery details and replies 13 months, service logs 30 days, usage "
+                "records as long as billing law requires."
+            ),
+        ]
+    )
+
+
+def stale_button(t: Translator) -> str:
+    """A button that no longer means anything (an old message, a forged payload)."""
+    return t.gettext("This button has expired. Send /help to see what you can do.")

@@ -1,0 +1,85 @@
+"""Broadside's composition root: configuration, logging, then the process you asked for."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+COMMANDS = {
+    "run": "everything in one process: web server, Telegram polling or webhook, worker, scheduler",
+    "web": "the web server only: webhooks, /healthz, /metrics (registers the Telegram webhook)",
+    "worker": "the dispatcher worker and scheduler only",
+    "migrate": "apply database migrations, then exit",
+    "sandbox": "the platform stand-ins and their console, with the bot running against them",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py",
+        description="Broadside: the campaign manager you run from chat.",
+        epilog="Configuration comes from environment variables and an optional .env file; "
+        "see README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if name == "sandbox":
+            sub.add_argument("--port", type=int, default=8081, help="sandbox port (default 8081)")
+    return parser
+
+
+async def _with_app(settings: Settings, body: Callable[..., Awaitable[None]]) -> None:
+    from bot.app import App
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    app = await App.build(settings)
+    try:
+        await body(app, stop)
+    finally:
+        await app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen process; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    configure_logging(settings.LOG_LEVEL)
+
+    # Imports follow the command: the chat SDKs take seconds to import and `migrate` needs none.
+    if args.command == "migrate":
+        from bot import db
+
+        asyncio.run(db.apply_migrations(settings))
+    elif args.command == "sandbox":
+        from bot.sandbox.runner import run_sandbox
+
+        asyncio.run(run_sandbox(settings, port=args.port))
+    else:
+        from bot import processes
+
+        body = {
+            "run": processes.run_everything,
+            "web": processes.run_web,
+            "worker": processes.run_worker,
+        }[args.command]
+        asyncio.run(_with_app(settings, body))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

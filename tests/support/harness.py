@@ -1,0 +1,91 @@
+"""The bot running against the sandbox over real loopback HTTP, as one test fixture.
+
+The sandbox plays Telegram, LINE and WhatsApp; the bot is the real App with its real web
+server, aiogram Bot and LINE SDK clients pointed at it. Nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot import db
+from bot.app import App
+from bot.config import Settings
+from bot.processes import poll_telegram, register_telegram_webhook
+from bot.sandbox import Sandbox
+from bot.web import build_web_app
+from models import Platform
+from tests.support.chats import LineChat, MemberChat, TelegramChat
+from tests.support.clock import MovableClock
+
+
+async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
+@dataclass
+class Harness:
+    """A running bot and sandbox, with helpers to open member chats."""
+
+    sandbox: Sandbox
+    app: App
+    bot_url: str
+    sandbox_url: str
+    clock: MovableClock
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
+
+    def chat(self, platform: Platform, *, language: str = "en") -> MemberChat:
+        """A chat with a person nobody has seen yet."""
+        if platform is Platform.TELEGRAM:
+            return TelegramChat(self.sandbox.telegram, next(self._ids), language=language)
+        return LineChat(self.sandbox.line, self.sandbox.line.new_user_id(), language=language)
+
+
+@asynccontextmanager
+async def running_bot(
+    *, database_url: str, redis_url: str | None, telegram_polling: bool = False
+) -> AsyncIterator[Harness]:
+    """Start sandbox and bot; stop both, and fail if any request broke the platform specs."""
+    sandbox = Sandbox()
+    sandbox_runner, sandbox_url = await _serve(sandbox.app)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        **sandbox.bot_environment(sandbox_url),
+    )
+    await db.apply_migrations(settings)
+    clock = MovableClock()
+    app = await App.build(settings, clock=clock)
+    bot_runner, bot_url = await _serve(build_web_app(app))
+    sandbox.connect_bot(bot_url)
+    stop = asyncio.Event()
+    polling: asyncio.Task[None] | None = None
+    if telegram_polling:
+        polling = asyncio.create_task(poll_telegram(app, stop))
+    else:
+        await register_telegram_webhook(app, f"{bot_url}/webhooks/telegram")
+    try:
+        yield Harness(sandbox, app, bot_url, sandbox_url, clock)
+    finally:
+        stop.set()
+        if polling is not None:
+            await polling
+        await bot_runner.cleanup()
+        await app.close()
+        await sandbox.close()
+        await sandbox_runner.cleanup()
+    assert not sandbox.violations, "requests broke the platform specs:\n" + "\n".join(
+        sandbox.violations
+    )
