@@ -13,8 +13,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.app import App
+from bot.i18n import SUPPORTED_LOCALES
+from bot.platforms.telegram import publish_commands
 from bot.scheduler import Job, run_jobs
 from bot.web import build_web_app
+from handlers.texts import command_menu
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,16 @@ async def serve_web(app: App, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+async def telegram_intake(app: App, stop: asyncio.Event, *, webhook_url: str | None) -> None:
+    """Publish the command menu, then register the webhook, or long-poll until stopped."""
+    if app.telegram is None:
+        return
+    menus = {locale: command_menu(app.i18n.translator(locale)) for locale in SUPPORTED_LOCALES}
+    await publish_commands(app.telegram.bot, menus)
+    if not await register_telegram_webhook(app, webhook_url):
+        await poll_telegram(app, stop)
 
 
 async def register_telegram_webhook(app: App, url: str | None) -> bool:
@@ -86,8 +99,7 @@ async def run_everything(app: App, stop: asyncio.Event) -> None:
     async with asyncio.TaskGroup() as group:
         group.create_task(serve_web(app, stop))
         group.create_task(run_worker(app, stop))
-        if not await register_telegram_webhook(app, app.settings.TELEGRAM_WEBHOOK_URL):
-            group.create_task(poll_telegram(app, stop))
+        group.create_task(telegram_intake(app, stop, webhook_url=app.settings.TELEGRAM_WEBHOOK_URL))
 
 
 async def run_web(app: App, stop: asyncio.Event) -> None:

@@ -37,7 +37,9 @@ async def unregistered(ctx: Context) -> None:
 
 async def onboarding(ctx: Context) -> None:
     """A registered member who has not accepted the current terms tried to use a feature."""
-    await ctx.reply.send(ctx.t.gettext("Please accept the terms first; then everything is open."))
+    await ctx.reply.send(
+        ctx.t.gettext("Please accept the terms first; then you can use everything.")
+    )
     await ask_terms(ctx)
 
 

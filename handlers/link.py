@@ -38,7 +38,9 @@ async def link(ctx: Context) -> None:
     ctx.retranslate(member)
     await ctx.state.clear()
     await ctx.reply.send(
-        ctx.t.gettext("Linked! This chat now belongs to the same Broadside account.")
+        ctx.t.gettext(
+            "Linked! This chat now belongs to the same Broadside account as your other chat."
+        )
     )
 
 
@@ -52,7 +54,7 @@ def _refusal_text(ctx: Context, reason: LinkRefusal) -> str:
             "That link code has expired. Send /link on your other chat app to get a new one."
         ),
         LinkRefusal.SAME_PLATFORM: _(
-            "Send the link code from your other chat app: a Telegram "
+            "That code came from this chat app. Send it in your other one: a Telegram "
             "code goes to LINE, and a LINE code to Telegram."
         ),
         LinkRefusal.ALREADY_LINKED: _("These accounts are already linked."),

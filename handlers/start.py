@@ -64,9 +64,7 @@ async def choose_language(ctx: Context) -> None:
         await ctx.state.set_state(Onboarding.timezone)
         await ask_timezone(ctx)
         return
-    await ctx.reply.send(
-        _("Done: I will speak {language} from now on.").format(language=language_name(locale))
-    )
+    await ctx.reply.send(_("Language changed: {language}.").format(language=language_name(locale)))
 
 
 async def ask_timezone(ctx: Context) -> None:
@@ -115,7 +113,7 @@ async def _set_timezone(ctx: Context, name: str) -> None:
         return
     await ctx.state.clear()
     await ctx.reply.send(
-        _("Timezone set to {zone}. Your local time is now {time}.").format(
+        _("Timezone set to {zone}. It is now {time} there.").format(
             zone=zone, time=ctx.t.datetime(ctx.services.clock(), fmt="short")
         )
     )

@@ -5,19 +5,30 @@ from __future__ import annotations
 from bot.i18n import Translator
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+# The member commands, in menu order: the help text and Telegram's command menu both read this.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("help", N_("Show what I can do")),
+    ("language", N_("Change the language I speak")),
+    ("timezone", N_("Change your timezone")),
+    ("privacy", N_("The privacy notice and what we promise")),
+    ("link", N_("Join your Telegram and LINE accounts into one")),
+)
+
+
+def command_menu(t: Translator) -> list[tuple[str, str]]:
+    """The commands with their descriptions in the translator's language."""
+    return [(name, t.gettext(description)) for name, description in COMMANDS]
+
+
 def help_text(t: Translator) -> str:
     """What a member can do, one command a line."""
-    _ = t.gettext
-    return "\n".join(
-        [
-            _("Here is what you can do:"),
-            _("/help - this list"),
-            _("/language - change the language I speak"),
-            _("/timezone - change your timezone"),
-            _("/privacy - the privacy notice and what we promise"),
-            _("/link - join your Telegram and LINE accounts into one"),
-        ]
-    )
+    lines = [f"/{name} - {description}" for name, description in command_menu(t)]
+    return "\n".join([t.gettext("Here is what you can do:"), *lines])
 
 
 def privacy_summary(t: Translator) -> str:

@@ -7,7 +7,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from bot.config import Settings
 from bot.conversation import (
@@ -18,6 +24,7 @@ from bot.conversation import (
     Keyboard,
     parse_command,
 )
+from bot.i18n import DEFAULT_LOCALE
 from models import Platform
 
 # Telegram refuses longer messages; longer texts are split on line breaks.
@@ -158,3 +165,12 @@ class TelegramResponder:
         if buffer is None:  # pragma: no cover - download() returns a buffer when none is given
             raise LookupError("no content")
         return buffer.getvalue()
+
+
+async def publish_commands(bot: Bot, menus: dict[str, list[tuple[str, str]]]) -> None:
+    """Set the command menu Telegram shows, per language; English is also the default."""
+    for locale, commands in menus.items():
+        await bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in commands],
+            language_code=None if locale == DEFAULT_LOCALE else locale,
+        )

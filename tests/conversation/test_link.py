@@ -28,7 +28,9 @@ async def test_a_code_from_telegram_joins_the_line_account(harness: Harness) -> 
     await line.send(f"/link {code.lower()}")
     linked = await line.next()
     spanish = harness.app.i18n.translator("es").gettext
-    assert linked.text == spanish("Linked! This chat now belongs to the same Broadside account.")
+    assert linked.text == spanish(
+        "Linked! This chat now belongs to the same Broadside account as your other chat."
+    )
 
     telegram_account = await ChatAccount.get(platform=Platform.TELEGRAM)
     line_account = await ChatAccount.get(platform=Platform.LINE)
@@ -65,5 +67,5 @@ async def test_a_code_is_not_redeemed_on_the_platform_that_issued_it(harness: Ha
     await first.send("/link")
     code = _code((await first.next()).text)
     await second.send(f"/link {code}")
-    assert "other chat app" in ((await second.next()).text or "")
+    assert "came from this chat app" in ((await second.next()).text or "")
     assert await Member.all().count() == 2

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiogram import Bot
 
-from tests.sandbox.conftest import Receiver, Served
+from tests.sandbox.helpers import Receiver, Served
 
 
 @pytest.fixture

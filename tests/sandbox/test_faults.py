@@ -22,7 +22,7 @@ from linebot.v3.messaging import (
 )
 
 from bot.sandbox import Faults, Sandbox
-from tests.sandbox.conftest import Served, make_bot
+from tests.sandbox.helpers import Served, make_bot
 
 
 async def test_telegram_faults_raise_aiogram_errors(bot: Bot, sandbox: Sandbox) -> None:

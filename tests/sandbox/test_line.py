@@ -32,7 +32,7 @@ from linebot.v3.webhooks import (
 )
 
 from bot.sandbox import Sandbox
-from tests.sandbox.conftest import Receiver, Served
+from tests.sandbox.helpers import Receiver, Served
 
 
 def _events(sandbox: Sandbox, receiver: Receiver) -> list[object]:

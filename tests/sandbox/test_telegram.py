@@ -18,7 +18,7 @@ from aiogram.exceptions import (
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.sandbox import Sandbox
-from tests.sandbox.conftest import Receiver, Served, make_bot
+from tests.sandbox.helpers import Receiver, Served, make_bot
 
 KEYBOARD = InlineKeyboardMarkup(
     inline_keyboard=[

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox import Sandbox
-from tests.sandbox.conftest import Receiver, Served
+from tests.sandbox.helpers import Receiver, Served
 
 
 @pytest.fixture

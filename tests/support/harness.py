@@ -17,7 +17,7 @@ from aiohttp import web
 from bot import db
 from bot.app import App
 from bot.config import Settings
-from bot.processes import poll_telegram, register_telegram_webhook
+from bot.processes import telegram_intake
 from bot.sandbox import Sandbox
 from bot.web import build_web_app
 from models import Platform
@@ -71,17 +71,15 @@ async def running_bot(
     bot_runner, bot_url = await _serve(build_web_app(app))
     sandbox.connect_bot(bot_url)
     stop = asyncio.Event()
-    polling: asyncio.Task[None] | None = None
-    if telegram_polling:
-        polling = asyncio.create_task(poll_telegram(app, stop))
-    else:
-        await register_telegram_webhook(app, f"{bot_url}/webhooks/telegram")
+    webhook_url = None if telegram_polling else f"{bot_url}/webhooks/telegram"
+    intake = asyncio.create_task(telegram_intake(app, stop, webhook_url=webhook_url))
+    if webhook_url is not None:
+        await intake  # registration is done before the first update is sent
     try:
         yield Harness(sandbox, app, bot_url, sandbox_url, clock)
     finally:
         stop.set()
-        if polling is not None:
-            await polling
+        await intake
         await bot_runner.cleanup()
         await app.close()
         await sandbox.close()
