@@ -79,3 +79,10 @@ async def test_oversize_upload_is_refused_before_download(
     await onboard(chat)
     await chat.upload("huge.csv", b"a" * (MAX_UPLOAD_BYTES + 1))
     assert "too large" in ((await chat.next()).text or "")
+
+
+async def test_photo_on_telegram_gets_a_hint(harness: Harness) -> None:
+    chat = harness.chat(Platform.TELEGRAM)
+    await onboard(chat)
+    await harness.sandbox.telegram.send_photo(int(chat.user_id))
+    assert "text, buttons and files" in ((await chat.next()).text or "")
