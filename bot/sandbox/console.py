@@ -3,17 +3,24 @@
 There is no authentication: serve the sandbox on loopback only.
 
     GET  /console                      the page (static/console.html; a placeholder until built)
+    GET  /console/console.js, /console/console.css   its script and style sheet
     GET  /console/api/state?since=N    everything the page shows, inbox entries after cursor N:
          {"cursor": int,                          pass it back as ?since= next time
           "telegram": {"bot": User, "webhook": {"url", "pending_update_count"},
-                       "users": [{"user_id", "first_name", "language_code", "blocked", "inbox"}]},
+                       "users": [{"user_id", "first_name", "language_code", "blocked", "inbox",
+                                  "said"}]},
           "line":     {"bot_user_id",
-                       "users": [{"user_id", "display_name", "language", "following", "inbox"}]},
-          "whatsapp": {"phone_number_id", "users": [{"wa_id", "name", "inbox"}]},
+                       "users": [{"user_id", "display_name", "language", "following", "inbox",
+                                  "said"}]},
+          "whatsapp": {"phone_number_id", "users": [{"wa_id", "name", "inbox", "said"}]},
           "calls": int, "violations": [str], "faults": [Fault], "deliveries": [Delivery (last 20)]}
          an inbox entry: {"seq", "message_id", "text", "buttons": [[{"label", "data"}]],
                           "document": {"name", "size"} | null, "edited", "deleted"}
          (an edited or deleted message comes again, with a higher seq, to replace the old entry)
+         a said entry, what the person did through this API, numbered with the same seq:
+                         {"seq", "id", "kind", "text", "error"}, kind one of text, button,
+                         file, photo, sticker, block, unblock, follow, unfollow; error (str)
+                         when it did not reach the bot (it comes again with the error set)
     GET  /console/api/calls?since=N    {"cursor": int, "calls": [Call]} (requests after index N)
 
     POST /console/api/telegram/send_text      {"user_id": int, "text", "language_code"?,
@@ -23,6 +30,8 @@ There is no authentication: serve the sandbox on loopback only.
     POST /console/api/telegram/send_photo     {"user_id": int}
     POST /console/api/telegram/send_sticker   {"user_id": int}
     POST /console/api/telegram/block          {"user_id": int}       (and .../unblock)
+    POST /console/api/telegram/add_user       {"user_id": int, "first_name"?, "language_code"?}
+                                              (someone who started the bot before: no update)
     POST /console/api/line/follow             {"user_id"?, "language"?, "display_name"?}
                                               (a fresh user id when none is given)
     POST /console/api/line/unfollow           {"user_id"}
@@ -32,6 +41,7 @@ There is no authentication: serve the sandbox on loopback only.
     POST /console/api/line/send_sticker       {"user_id"}
     POST /console/api/whatsapp/send_text      {"wa_id", "text", "name"?}
     POST /console/api/whatsapp/send_status    {"wamid", "status", "error_code"?}
+    POST /console/api/whatsapp/add_user       {"wa_id": digits, "name"?}  (listed; no webhook)
          each answers {"ok": true, "user_id"?: ..., "delivery": Delivery | null}: how the bot
          answered the webhook the action caused (null when it queued for getUpdates)
 
@@ -52,23 +62,34 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from .console_views import calls_json, delivery_json, state_json
+from .console_views import (
+    PERSON_KINDS,
+    PersonMessage,
+    calls_json,
+    delivery_json,
+    person_message,
+    state_json,
+)
 from .httputil import json_response
 from .records import SandboxBug
 
 if TYPE_CHECKING:
     from .core import Sandbox
+    from .records import Platform
 
 _PLACEHOLDER = (
     "<!doctype html><html><head><meta charset='utf-8'><title>Broadside sandbox</title></head>"
     "<body><h1>Broadside sandbox</h1><p>The console is coming. Its JSON API is under "
     "<code>/console/api/</code>.</p></body></html>"
 )
+
+# The page is edited while the sandbox runs: browsers must ask again each time.
+_NO_CACHE = {"Cache-Control": "no-cache"}
 
 Action = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
@@ -103,6 +124,7 @@ class Console:
             ("telegram", "send_sticker"): lambda b: tg.send_sticker(_need(b, "user_id", int)),
             ("telegram", "block"): lambda b: tg.block(_need(b, "user_id", int)),
             ("telegram", "unblock"): lambda b: tg.unblock(_need(b, "user_id", int)),
+            ("telegram", "add_user"): self._add_telegram_user,
             ("line", "follow"): self._follow,
             ("line", "unfollow"): lambda b: line.unfollow(_need(b, "user_id")),
             ("line", "send_text"): lambda b: line.send_text(_need(b, "user_id"), _need(b, "text")),
@@ -119,11 +141,13 @@ class Console:
             ("whatsapp", "send_status"): lambda b: wa.send_status(
                 _need(b, "wamid"), _need(b, "status"), error_code=b.get("error_code")
             ),
+            ("whatsapp", "add_user"): self._add_whatsapp_user,
         }
 
     def register(self, router: web.UrlDispatcher) -> None:
         """Add the console routes."""
         router.add_get("/console", self.page)
+        router.add_get(r"/console/{asset:console\.(?:js|css)}", self.asset)
         router.add_get("/console/api/state", self.state)
         router.add_get("/console/api/calls", self.calls)
         router.add_get("/console/api/faults", self.list_faults)
@@ -134,10 +158,17 @@ class Console:
 
     async def page(self, _request: web.Request) -> web.StreamResponse:
         """The console page, or a placeholder until someone builds it."""
-        page = await asyncio.to_thread(_console_page)
+        page = await asyncio.to_thread(_static_file, "console.html")
         if page is not None:
-            return web.FileResponse(page)
+            return web.FileResponse(page, headers=_NO_CACHE)
         return web.Response(text=_PLACEHOLDER, content_type="text/html")
+
+    async def asset(self, request: web.Request) -> web.StreamResponse:
+        """The page's script or style sheet."""
+        path = await asyncio.to_thread(_static_file, request.match_info["asset"])
+        if path is None:
+            raise web.HTTPNotFound
+        return web.FileResponse(path, headers=_NO_CACHE)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -157,19 +188,52 @@ class Console:
         handler = self.actions.get(key)
         if handler is None:
             return json_response({"error": f"no action {key[0]}/{key[1]}"}, status=404)
+        platform = cast("Platform", key[0])  # every action is under a known platform
         before = len(self.sandbox.deliveries)
+        person = None
         try:
             body = await _body(request)
+            person = self._person_acts(platform, key[1], body)
             extra = await handler(body) or {}
         except SandboxBug as error:
-            return json_response({"error": f"sandbox bug: {error}"}, status=500)
+            return self._refused(person, f"sandbox bug: {error}", 500)
         except RuntimeError as error:
-            return json_response({"error": str(error)}, status=409)
+            return self._refused(person, str(error), 409)
         except (ValueError, KeyError, TypeError) as error:
-            return json_response({"error": str(error)}, status=400)
+            return self._refused(person, str(error), 400)
         caused = self.sandbox.deliveries[before:]
+        if person is not None and caused and not caused[-1].ok:
+            status = caused[-1].status
+            self._mark(person, f"the bot answered {status}" if status else "the bot is unreachable")
         delivery = delivery_json(caused[-1]) if caused else None
         return json_response({"ok": True, **extra, "delivery": delivery})
+
+    def _person_acts(
+        self, platform: Platform, action: str, body: dict[str, Any]
+    ) -> PersonMessage | None:
+        """Journal the person's side of an action before it runs, so it precedes the replies."""
+        if action not in PERSON_KINDS:
+            return None
+        if (platform, action) == ("line", "follow"):
+            # Chosen here rather than in _follow: the journal entry must name the chat.
+            body["user_id"] = body.get("user_id") or self.sandbox.line.new_user_id()
+        if platform == "telegram":
+            chat_id: int | str = _need(body, "user_id", int)
+        else:
+            chat_id = _need(body, "wa_id" if platform == "whatsapp" else "user_id")
+        person = person_message(self.sandbox, platform, chat_id, action, body)
+        self.sandbox.journal.record(platform, person)
+        return person
+
+    def _mark(self, person: PersonMessage, error: str) -> None:
+        """The person's action did not reach the bot: show it again, with why."""
+        person.error = error
+        self.sandbox.journal.record(person.platform, person)
+
+    def _refused(self, person: PersonMessage | None, error: str, status: int) -> web.Response:
+        if person is not None:
+            self._mark(person, error)
+        return json_response({"error": error}, status=status)
 
     async def _press_button(self, body: dict[str, Any]) -> None:
         user_id = _need(body, "user_id", int)
@@ -186,6 +250,24 @@ class Console:
             display_name=body.get("display_name", "Test"),
         )
         return {"user_id": user_id}
+
+    async def _add_telegram_user(self, body: dict[str, Any]) -> dict[str, Any]:
+        user_id = _need(body, "user_id", int)
+        if user_id < 1:
+            raise ValueError("user_id must be positive")
+        self.sandbox.telegram.add_user(
+            user_id,
+            first_name=str(body.get("first_name") or "Test"),
+            language_code=body.get("language_code", "en"),
+        )
+        return {"user_id": user_id}
+
+    async def _add_whatsapp_user(self, body: dict[str, Any]) -> dict[str, Any]:
+        wa_id = _need(body, "wa_id")
+        if not (wa_id.isdigit() and 6 <= len(wa_id) <= 15):
+            raise ValueError("wa_id must be a phone number in digits, country code first")
+        self.sandbox.whatsapp.contacts[wa_id] = str(body.get("name") or "Test")
+        return {"wa_id": wa_id}
 
     @staticmethod
     def _file(body: dict[str, Any]) -> tuple[str, bytes, str]:
@@ -227,10 +309,10 @@ class Console:
         return json_response({"ok": True})
 
 
-def _console_page() -> Path | None:
-    """static/console.html beside this module, if someone has built it (blocking I/O)."""
-    page = Path(__file__).resolve().parent / "static" / "console.html"
-    return page if page.is_file() else None
+def _static_file(name: str) -> Path | None:
+    """A file of static/ beside this module, if it exists (blocking I/O)."""
+    path = Path(__file__).resolve().parent / "static" / name
+    return path if path.is_file() else None
 
 
 def _cursor(request: web.Request) -> int:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .records import Delivery, SentMessage
+from .records import Delivery, Platform, SentMessage
 
 if TYPE_CHECKING:
     from .core import Sandbox
@@ -38,11 +39,15 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
 
 
 def state_json(sandbox: Sandbox, since: int) -> dict[str, Any]:
-    """GET /console/api/state: people per platform with inbox entries after `since`."""
+    """GET /console/api/state: people per platform with chat entries after `since`."""
     inboxes: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+    said: dict[tuple[str, Any], list[dict[str, Any]]] = {}
     for entry in sandbox.journal.since(since):
         key = (entry.platform, entry.message.chat_id)
-        inboxes.setdefault(key, []).append(message_json(entry.seq, entry.message))
+        if isinstance(entry.message, PersonMessage):
+            said.setdefault(key, []).append(person_json(entry.seq, entry.message))
+        else:
+            inboxes.setdefault(key, []).append(message_json(entry.seq, entry.message))
     tg, line, wa = sandbox.telegram, sandbox.line, sandbox.whatsapp
     tg_users = [
         {
@@ -51,6 +56,7 @@ def state_json(sandbox: Sandbox, since: int) -> dict[str, Any]:
             "language_code": user.get("language_code"),
             "blocked": user_id in tg.blocked,
             "inbox": inboxes.get(("telegram", user_id), []),
+            "said": said.get(("telegram", user_id), []),
         }
         for user_id, user in tg.users.items()
     ]
@@ -61,6 +67,7 @@ def state_json(sandbox: Sandbox, since: int) -> dict[str, Any]:
             "language": user.language,
             "following": user.following,
             "inbox": inboxes.get(("line", user.user_id), []),
+            "said": said.get(("line", user.user_id), []),
         }
         for user in line.users.values()
     ]
@@ -70,6 +77,7 @@ def state_json(sandbox: Sandbox, since: int) -> dict[str, Any]:
             "wa_id": wa_id,
             "name": wa.contacts.get(wa_id),
             "inbox": inboxes.get(("whatsapp", wa_id), []),
+            "said": said.get(("whatsapp", wa_id), []),
         }
         for wa_id in wa_ids
     ]
@@ -108,3 +116,73 @@ def calls_json(sandbox: Sandbox, since: int) -> dict[str, Any]:
         if index >= since
     ]
     return {"cursor": len(sandbox.calls), "calls": calls}
+
+
+@dataclass
+class PersonMessage(SentMessage):
+    """What a person did at the console (wrote, pressed, sent a file, followed or blocked),
+    journaled beside the bot's messages so the page shows both sides of a chat in order.
+
+    Never put in an inbox: the stand-ins' inboxes stay the bot's messages only. `error`
+    says why it did not reach the bot (a refused action, or the bot's webhook answer).
+    """
+
+    platform: Platform = "telegram"
+    kind: str = "text"
+    error: str | None = None
+
+
+# Console actions a person can see in their own chat, and how each shows there.
+PERSON_KINDS = {
+    "send_text": "text",
+    "press_button": "button",
+    "postback": "button",
+    "send_document": "file",
+    "send_file": "file",
+    "send_photo": "photo",
+    "send_sticker": "sticker",
+    "block": "block",
+    "unblock": "unblock",
+    "follow": "follow",
+    "unfollow": "unfollow",
+}
+
+
+def person_message(
+    sandbox: Sandbox, platform: Platform, chat_id: int | str, action: str, body: dict[str, Any]
+) -> PersonMessage:
+    """The person's side of a console action (one of PERSON_KINDS)."""
+    kind = PERSON_KINDS[action]
+    text: str | None = None
+    if kind == "text":
+        text = str(body.get("text", ""))
+    elif kind == "file":
+        upload = body.get("file")
+        text = getattr(upload, "filename", None)
+    elif action == "postback":
+        text = str(body.get("display_text") or body.get("data", ""))
+    elif action == "press_button":
+        text = _button_label(sandbox, chat_id, body)
+    message_id = f"person-{len(sandbox.journal.entries) + 1}"
+    return PersonMessage(message_id, chat_id, text, platform=platform, kind=kind)
+
+
+def _button_label(sandbox: Sandbox, chat_id: int | str, body: dict[str, Any]) -> str:
+    data = str(body.get("data", ""))
+    message_id = body.get("message_id")
+    if not isinstance(chat_id, int) or not str(message_id).isdigit():
+        return data
+    message = sandbox.telegram.inboxes.find(chat_id, int(str(message_id)))
+    buttons = [button for row in message.buttons for button in row] if message else []
+    return next((label for label, payload in buttons if payload == data), data)
+
+
+def person_json(seq: int, message: PersonMessage) -> dict[str, Any]:
+    """A `said` entry: the person's side of the chat."""
+    return {
+        "seq": seq,
+        "id": message.message_id,
+        "kind": message.kind,
+        "text": message.text,
+        "error": message.error,
+    }
