@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
@@ -46,7 +46,7 @@ class App:
     conversation: Conversation
     telegram: TelegramChannel | None
     line: LineChannel | None
-    tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    tasks: BackgroundTasks
 
     @classmethod
     async def build(cls, settings: Settings, *, clock: Clock = utc_now) -> App:
@@ -56,7 +56,8 @@ class App:
         storage: BaseStorage = RedisStorage(redis) if redis is not None else MemoryStorage()
         metrics = Metrics()
         i18n = I18n()
-        services = Services.build(clock=clock)
+        tasks = BackgroundTasks()
+        services = Services.build(public_url=settings.public_url, tasks=tasks, clock=clock)
         conversation = Conversation(
             build_router(),
             gates=build_gates(),
@@ -79,6 +80,7 @@ class App:
             conversation=conversation,
             telegram=telegram,
             line=line,
+            tasks=tasks,
         )
         app.log_channels()
         return app

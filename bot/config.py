@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     REDIS_URL: str | None = None
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)
+    # Where members' browsers reach the web server (download links); WEB_HOST:WEB_PORT if unset.
+    PUBLIC_URL: str | None = None
     LOG_LEVEL: str = "INFO"
 
     TELEGRAM_BOT_TOKEN: SecretStr | None = None
@@ -77,6 +79,7 @@ class Settings(BaseSettings):
         "LINE_DATA_API_URL",
         "WHATSAPP_API_URL",
         "TELEGRAM_WEBHOOK_URL",
+        "PUBLIC_URL",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -103,6 +106,11 @@ class Settings(BaseSettings):
         if self.TELEGRAM_WEBHOOK_URL and self.TELEGRAM_WEBHOOK_SECRET is None:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
         return self
+
+    @property
+    def public_url(self) -> str:
+        """The base URL members' browsers use to reach this service."""
+        return self.PUBLIC_URL or f"http://{self.WEB_HOST}:{self.WEB_PORT}"
 
     @property
     def telegram_enabled(self) -> bool:

@@ -54,8 +54,10 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
     def file_size(self, size: int) -> str:
-        """A byte count as kB or MB in the locale's own unit names."""
-        if size < 1024 * 1024:
+        """A byte count as bytes, kB or MB in the locale's own unit names."""
+        if size < 1024:
+            value, unit = float(size), "digital-byte"
+        elif size < 1024 * 1024:
             value, unit = size / 1024, "digital-kilobyte"
         else:
             value, unit = size / (1024 * 1024), "digital-megabyte"

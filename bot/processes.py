@@ -80,12 +80,12 @@ async def poll_telegram(app: App, stop: asyncio.Event) -> None:
 
 def scheduled_jobs(app: App) -> list[Job]:
     """The periodic jobs every worker runs."""
+    services = app.services
     return [
-        Job(
-            "purge-link-codes",
-            timedelta(minutes=10),
-            app.services.members.purge_expired_link_codes,
-        ),
+        Job("purge-link-codes", timedelta(minutes=10), services.members.purge_expired_link_codes),
+        Job("purge-deleted-lists", timedelta(hours=1), services.lists.purge_expired),
+        Job("purge-stale-uploads", timedelta(hours=1), services.imports.purge_stale_uploads),
+        Job("purge-downloads", timedelta(hours=1), services.downloads.purge_expired),
     ]
 
 

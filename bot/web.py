@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import json
 import logging
+import mimetypes
+from urllib.parse import quote
 
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -40,6 +42,7 @@ def build_web_app(app: App) -> web.Application:
     web_app.router.add_post("/webhooks/line", line_webhook)
     web_app.router.add_get("/webhooks/whatsapp", whatsapp_handshake)
     web_app.router.add_post("/webhooks/whatsapp", whatsapp_webhook)
+    web_app.router.add_get("/downloads/{token}/{name}", download)
     return web_app
 
 
@@ -91,6 +94,22 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+async def download(request: web.Request) -> web.Response:
+    """A file published by link (LINE exports and reports), while it has not expired."""
+    found = await request.app[APP_KEY].services.downloads.fetch(request.match_info["token"])
+    if found is None:
+        return web.Response(status=404, text="This link has expired.")
+    content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+    return web.Response(
+        body=found.content,
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 async def line_webhook(request: web.Request) -> web.Response:
     """LINE events: X-Line-Signature is base64(HMAC-SHA256(channel secret, raw body))."""
     app = request.app[APP_KEY]
@@ -111,7 +130,10 @@ async def line_webhook(request: web.Request) -> web.Response:
         return web.Response(status=400, text="Malformed body")
     counter.labels("line", "accepted").inc()
     for event in events:
-        app.tasks.spawn(dispatch_event(app.line, app.conversation, event), name="line-event")
+        app.tasks.spawn(
+            dispatch_event(app.line, app.conversation, event, downloads=app.services.downloads),
+            name="line-event",
+        )
     return web.Response(text="OK")
 
 

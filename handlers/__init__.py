@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
-from handlers import fallback, files, link, settings, start
+from handlers import fallback, files, imports, link, lists, settings, start
 
 
 def build_router() -> Router:
     """Every feature router, in matching order: narrow routes first, the catch-all last."""
     root = Router("root")
-    root.include(start.router, settings.router, link.router, files.router, fallback.router)
+    root.include(
+        start.router,
+        settings.router,
+        link.router,
+        imports.router,
+        lists.router,
+        files.router,
+        fallback.router,
+    )
     return root
 
 

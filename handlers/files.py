@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.conversation import Context, Router
 from bot.services.uploads import MAX_UPLOAD_BYTES, UploadProblem, inspect, precheck, safe_name
+from handlers.imports import offer_import
 
 router = Router("files")
 
@@ -23,12 +24,7 @@ async def receive_file(ctx: Context) -> None:
     if problem is not None:
         await ctx.reply.send(_problem_text(ctx, problem, name))
         return
-    _ = ctx.t.gettext
-    await ctx.reply.send(
-        _("I received {name} ({size}). Importing it into a distribution list comes next.").format(
-            name=name, size=ctx.t.file_size(len(content))
-        )
-    )
+    await offer_import(ctx, name, content)
 
 
 def _problem_text(ctx: Context, problem: UploadProblem, name: str) -> str:

@@ -15,3 +15,17 @@ class Preferences(StatesGroup):
     """Changing a setting after onboarding."""
 
     timezone = State()
+
+
+class ImportDialog(StatesGroup):
+    """From an uploaded file to a running import."""
+
+    mapping = State()  # reviewing the proposed column mapping
+    list_name = State()  # typing the name of a new list
+
+
+class ListDialog(StatesGroup):
+    """Changing a list."""
+
+    rename = State()
+    tags = State()

@@ -16,6 +16,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Change the language I speak")),
     ("timezone", N_("Change your timezone")),
     ("privacy", N_("The privacy notice and what we promise")),
+    ("lists", N_("Your distribution lists")),
+    ("trash", N_("Restore deleted lists")),
     ("link", N_("Join your Telegram and LINE accounts into one")),
 )
 
@@ -88,3 +90,9 @@ def privacy_notice(t: Translator) -> str:
 def stale_button(t: Translator) -> str:
     """A button that no longer means anything (an old message, a forged payload)."""
     return t.gettext("This button has expired. Send /help to see what you can do.")
+
+
+def file_stem(name: str) -> str:
+    """A list name made safe as a file name for an export."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip()
+    return stem[:60] or "list"

@@ -1,5 +1,26 @@
 """Tortoise ORM models: the one schema every process shares."""
 
+from models.contact import ConsentSource, Contact, ContactList, ListMembership
+from models.download import Download
+from models.imports import ImportJob, ImportStatus, Upload
 from models.member import ChatAccount, LinkCode, Member, MemberStatus, Platform
+from models.suppression import Suppression, SuppressionSource, suppression_key
 
-__all__ = ["ChatAccount", "LinkCode", "Member", "MemberStatus", "Platform"]
+__all__ = [
+    "ChatAccount",
+    "ConsentSource",
+    "Contact",
+    "ContactList",
+    "Download",
+    "ImportJob",
+    "ImportStatus",
+    "LinkCode",
+    "ListMembership",
+    "Member",
+    "MemberStatus",
+    "Platform",
+    "Suppression",
+    "SuppressionSource",
+    "Upload",
+    "suppression_key",
+]

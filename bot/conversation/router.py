@@ -90,11 +90,16 @@ class Router:
         )
 
     def button(
-        self, prefix: str, *, access: Access = Access.MEMBER
+        self, prefix: str, *, state: str | None = ANY_STATE, access: Access = Access.MEMBER
     ) -> Callable[[Handler], Handler]:
-        """A button press whose payload starts with `prefix`."""
+        """A button press whose payload starts with `prefix`, optionally only in one state."""
         return self._register(
-            {"kinds": frozenset({EventKind.BUTTON}), "prefix": prefix, "access": access}
+            {
+                "kinds": frozenset({EventKind.BUTTON}),
+                "prefix": prefix,
+                "state": state,
+                "access": access,
+            }
         )
 
     def text(

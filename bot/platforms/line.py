@@ -35,6 +35,8 @@ from linebot.v3.webhooks import (
 
 from bot.config import Settings
 from bot.conversation import Conversation, EventKind, FileRef, Incoming, Keyboard, parse_command
+from bot.conversation.responder import SentRef
+from bot.services.downloads import DownloadService
 from models import Platform
 
 log = logging.getLogger(__name__)
@@ -163,16 +165,43 @@ class LineResponder:
     (slow handler, redelivered event) everything is pushed instead.
     """
 
-    def __init__(self, channel: LineChannel, user_id: str, reply_token: str | None) -> None:
+    def __init__(
+        self,
+        channel: LineChannel,
+        user_id: str,
+        reply_token: str | None,
+        *,
+        downloads: DownloadService,
+        immediate: bool = False,
+    ) -> None:
         self._channel = channel
         self._user_id = user_id
         self._reply_token = reply_token
+        self._downloads = downloads
+        # A detached responder has no handler end to wait for: it pushes each message at once.
+        self._immediate = immediate
         self._pending: list[TextMessage] = []
 
     async def send(self, text: str, *, buttons: Keyboard = ()) -> None:
-        """Queue a text message; sent by flush()."""
+        """Queue a text message (sent by flush(), or at once when detached)."""
         self._pending.append(
             TextMessage(text=text[:MAX_TEXT_LENGTH], quickReply=quick_reply(buttons))
+        )
+        if self._immediate:
+            await self.flush()
+
+    async def edit(self, ref: SentRef, text: str, *, buttons: Keyboard = ()) -> None:
+        """LINE messages cannot be edited; progress is shown by the final message instead."""
+
+    async def send_document(self, name: str, content: bytes, *, caption: str = "") -> None:
+        """LINE bots cannot send files: the file goes behind a download link."""
+        url = await self._downloads.publish(name, content)
+        await self.send(f"{caption}\n{url}" if caption else url)
+
+    def detached(self) -> LineResponder:
+        """A responder that pushes, for work that continues after this event."""
+        return LineResponder(
+            self._channel, self._user_id, None, downloads=self._downloads, immediate=True
         )
 
     async def download(self, file: FileRef) -> bytes:
@@ -205,7 +234,9 @@ class LineResponder:
             )
 
 
-async def dispatch_event(channel: LineChannel, conversation: Conversation, event: Event) -> None:
+async def dispatch_event(
+    channel: LineChannel, conversation: Conversation, event: Event, *, downloads: DownloadService
+) -> None:
     """Run one webhook event through the conversation and send the replies it produced."""
     language: str | None = None
     if isinstance(event, FollowEvent) and isinstance(event.source, UserSource):
@@ -214,7 +245,9 @@ async def dispatch_event(channel: LineChannel, conversation: Conversation, event
     incoming = event_to_incoming(event, language_code=language)
     if incoming is None:
         return
-    responder = LineResponder(channel, incoming.user_id, getattr(event, "reply_token", None))
+    responder = LineResponder(
+        channel, incoming.user_id, getattr(event, "reply_token", None), downloads=downloads
+    )
     await conversation.handle(incoming, responder)
     await responder.flush()
 

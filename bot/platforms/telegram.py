@@ -6,9 +6,11 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,7 +26,9 @@ from bot.conversation import (
     Keyboard,
     parse_command,
 )
+from bot.conversation.responder import SentRef
 from bot.i18n import DEFAULT_LOCALE
+from bot.platforms.telegram_retry import RetryAfterMiddleware
 from models import Platform
 
 # Telegram refuses longer messages; longer texts are split on line breaks.
@@ -37,6 +41,7 @@ def build_bot(settings: Settings) -> Bot:
     if token is None:  # pragma: no cover - callers check telegram_enabled
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
+    session.middleware(RetryAfterMiddleware())
     return Bot(token.get_secret_value(), session=session, default=DefaultBotProperties())
 
 
@@ -152,12 +157,36 @@ class TelegramResponder:
         self._bot = bot
         self._chat_id = chat_id
 
-    async def send(self, text: str, *, buttons: Keyboard = ()) -> None:
-        """Send text; buttons go under the last piece of a long text."""
+    async def send(self, text: str, *, buttons: Keyboard = ()) -> SentRef:
+        """Send text; buttons go under the last piece of a long text, which is returned."""
         pieces = split_text(text)
         for index, piece in enumerate(pieces):
             markup = inline_keyboard(buttons) if index == len(pieces) - 1 else None
-            await self._bot.send_message(self._chat_id, piece, reply_markup=markup)
+            message = await self._bot.send_message(self._chat_id, piece, reply_markup=markup)
+        return SentRef(message.message_id)
+
+    async def edit(self, ref: SentRef, text: str, *, buttons: Keyboard = ()) -> None:
+        """Edit a message in place; an edit that changes nothing is not an error."""
+        try:
+            await self._bot.edit_message_text(
+                text=split_text(text)[0],
+                chat_id=self._chat_id,
+                message_id=ref.message_id,
+                reply_markup=inline_keyboard(buttons),
+            )
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                raise
+
+    async def send_document(self, name: str, content: bytes, *, caption: str = "") -> None:
+        """Upload a file into the chat."""
+        await self._bot.send_document(
+            self._chat_id, BufferedInputFile(content, filename=name), caption=caption or None
+        )
+
+    def detached(self) -> TelegramResponder:
+        """Telegram messages can be sent at any time: this responder itself."""
+        return self
 
     async def download(self, file: FileRef) -> bytes:
         """Fetch an uploaded document through getFile and the file endpoint."""

@@ -5,9 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.clock import Clock, utc_now
+from bot.services.downloads import DownloadService
+from bot.services.lists import ListService
+from bot.services.lists.imports import ImportService
 from bot.services.members import MemberService
+from bot.tasks import BackgroundTasks
 
-__all__ = ["Clock", "MemberService", "Services", "utc_now"]
+__all__ = [
+    "Clock",
+    "DownloadService",
+    "ImportService",
+    "ListService",
+    "MemberService",
+    "Services",
+    "utc_now",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,8 +28,17 @@ class Services:
 
     clock: Clock
     members: MemberService
+    lists: ListService
+    imports: ImportService
+    downloads: DownloadService
 
     @classmethod
-    def build(cls, *, clock: Clock = utc_now) -> Services:
+    def build(cls, *, public_url: str, tasks: BackgroundTasks, clock: Clock = utc_now) -> Services:
         """Wire the services with one shared clock (tests pass a movable one)."""
-        return cls(clock=clock, members=MemberService(clock=clock))
+        return cls(
+            clock=clock,
+            members=MemberService(clock=clock),
+            lists=ListService(clock=clock),
+            imports=ImportService(clock=clock, tasks=tasks),
+            downloads=DownloadService(clock=clock, public_url=public_url),
+        )

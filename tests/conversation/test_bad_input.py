@@ -55,11 +55,11 @@ async def test_forged_button_payload_is_refused(harness: Harness, platform: Plat
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("contacts.csv", b"name,phone\nAna,+34600000000\n", "I received contacts.csv"),
+        ("contacts.csv", b"name,phone\nAna,+34600000000\n", "contacts.csv: 2 columns"),
         ("photo.png", b"\x89PNG\r\n\x1a\n", "I can't read photo.png"),
         ("contacts.csv", b"\x00\x01\x02binary\x00", "does not look like"),
         ("empty.csv", b"", "empty"),
-        ("../../etc/passwd.csv", b"a,b\n", "I received passwd.csv"),
+        ("../../etc/passwd.csv", b"name,phone\nAna,+34600000000\n", "passwd.csv: 2 columns"),
     ],
     ids=["csv", "wrong-type", "binary", "empty", "path-trick"],
 )

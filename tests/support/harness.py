@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,10 +26,16 @@ from tests.support.chats import LineChat, MemberChat, TelegramChat
 from tests.support.clock import MovableClock
 
 
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _serve(app: web.Application, port: int = 0) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     host, port = runner.addresses[0][:2]
     return runner, f"http://{host}:{port}"
@@ -59,8 +66,10 @@ async def running_bot(
     """Start sandbox and bot; stop both, and fail if any request broke the platform specs."""
     sandbox = Sandbox()
     sandbox_runner, sandbox_url = await _serve(sandbox.app)
+    # The bot's own address is part of its settings (download links), so its port is picked first.
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
+        WEB_PORT=_free_port(),
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         **sandbox.bot_environment(sandbox_url),
@@ -68,7 +77,7 @@ async def running_bot(
     await db.apply_migrations(settings)
     clock = MovableClock()
     app = await App.build(settings, clock=clock)
-    bot_runner, bot_url = await _serve(build_web_app(app))
+    bot_runner, bot_url = await _serve(build_web_app(app), settings.WEB_PORT)
     sandbox.connect_bot(bot_url)
     stop = asyncio.Event()
     webhook_url = None if telegram_polling else f"{bot_url}/webhooks/telegram"

@@ -1,0 +1,164 @@
+"""Phone numbers from imported files, as E.164, validated by phonenumbers' rules.
+
+What `PhoneNormalizer.normalize` accepts, beyond digits:
+- a leading "+", or an international prefix: the member's region's own (00 in Spain, 810 in
+  Russia, 010 in Japan, 011 in the US...), and "00" or "011" from anywhere, because people
+  copy numbers written for other countries (tried only when the number is not valid as dialled);
+- spaces (also non-breaking and ideographic), dashes (also Unicode ones), dots, slashes,
+  parentheses and brackets;
+- a leading "tel:" (vCard 4, links), a leading apostrophe (spreadsheets' "keep as text" mark),
+  and Excel's ="0612345678" guard for leading zeros;
+- full-width digits and signs (Japanese input methods) and any other Unicode decimal digits
+  (Thai ๐-๙, Arabic-Indic...).
+What it refuses (None):
+- letters, including extension markers ("ext. 12", "x12", "#12", "доб. 12"): an extension cannot
+  receive a message, and dropping it would merge everyone behind one switchboard into one
+  contact; vanity numbers ("1-800-FLOWERS") for the same reason;
+- several numbers in one cell ("612 345 678 / 698 765 432");
+- anything phonenumbers' is_valid_number rejects: too short, too long, unknown country codes,
+  ranges not in service. We do not guess a missing "+" on a number that is invalid as dialled:
+  a wrong guess would message a stranger.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import timezone as phone_timezones
+
+from bot.services.imports.phone_rules import PhoneRules, parse_international, region_plan
+
+_SEPARATORS = str.maketrans("", "", " -.()/[]\t")
+_MAX_RAW_CHARS = 250  # phonenumbers' own limit on what it parses
+_MAX_DIGITS = 30  # beyond any prefix + country code + 17-digit national number
+_DROPPED_CATEGORIES = ("Zs", "Pd", "Cf")  # spaces, dashes, invisible direction marks
+_FALLBACK_PREFIXES = ("00", "011")
+# Phone-shaped, for guessing a column: 7-15 digits, E.164's range once a prefix is removed.
+_SHAPE_DIGITS = range(7, 16)
+
+
+def clean_phone(raw: str) -> str | None:
+    """The digits of `raw`, with a leading "+" if it had one; None if anything else is there."""
+    text = raw.strip()
+    if text.isdigit() and text.isascii():
+        return text  # already clean, as most numbers from spreadsheets are
+    if len(text) > _MAX_RAW_CHARS:
+        return None
+    if not text.isascii():
+        ascii_text = _to_ascii(text)
+        if ascii_text is None:
+            return None
+        text = ascii_text
+    if text[:1] == "'":
+        text = text[1:]
+    elif text[:2] == '="' and text[-1:] == '"':
+        text = text[2:-1]
+    if text[:4].lower() == "tel:":
+        text = text[4:]
+    text = text.translate(_SEPARATORS)
+    body = text[1:] if text[:1] == "+" else text
+    return text if body.isdigit() else None
+
+
+def is_phone_shaped(raw: str) -> bool:
+    """True when `raw` looks like a phone number, whatever the region (for guessing columns)."""
+    cleaned = clean_phone(raw)
+    if cleaned is None:
+        return False
+    digits = cleaned.lstrip("+")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    return len(digits) in _SHAPE_DIGITS
+
+
+class PhoneNormalizer:
+    """E.164 numbers for one member's default region (ISO 3166 code: "ES", "TH"...).
+
+    Not thread-safe (its cache): give each import its own.
+    """
+
+    def __init__(self, default_region: str, *, cache_size: int = 65_536) -> None:
+        region = default_region.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown region {default_region!r}")
+        self.default_region = region
+        self._rules = PhoneRules(region)
+        # Lists repeat numbers (the same customer in two branches' exports); parsing is the
+        # cost, so a repeat costs a dictionary lookup. Per instance: nothing at import time.
+        self._cached = lru_cache(maxsize=cache_size)(self._normalize)
+
+    def normalize(self, raw: str) -> str | None:
+        """The number as E.164 ("+34612345678"), or None when it is not a valid number."""
+        return self._cached(raw)
+
+    def _normalize(self, raw: str) -> str | None:
+        cleaned = clean_phone(raw)
+        if cleaned is None:
+            return None
+        plus = cleaned[0] == "+"
+        digits = cleaned[1:] if plus else cleaned
+        if len(digits) > _MAX_DIGITS:
+            return None
+        e164 = self._rules.e164(digits, plus=plus)
+        if e164 is None and not plus:
+            for prefix in _FALLBACK_PREFIXES:
+                if digits.startswith(prefix):
+                    return self._rules.e164(digits[len(prefix) :], plus=True)
+        return e164
+
+
+def region_timezone(e164: str) -> str | None:
+    """The IANA timezone of the area a number belongs to, or None.
+
+    None when the number is invalid or when its prefix spans several zones (a Russian or US
+    mobile number): guessing the first zone would schedule messages hours off for many people.
+    """
+    # phone_timezones.time_zones_for_number(phonenumbers.parse(e164)), through the fast rules:
+    # importers call this once a row.
+    if e164[:1] != "+" or not e164.isascii() or not e164[1:].isdigit():
+        return None
+    parsed = parse_international(e164[1:])
+    plan = None if parsed is None else region_plan(*parsed)
+    if parsed is None or plan is None:
+        return None
+    country_code, national = parsed
+    kind = plan.number_type(national)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+        return None
+    if phonenumbers.is_number_type_geographical(kind, country_code):
+        zones = _zones_for_prefix(f"{country_code}{national}", shortest=1)
+    else:
+        # A toll-free or non-geographic mobile number: the country's zones.
+        zones = _zones_for_prefix(str(country_code), shortest=2)
+    if len(zones) != 1 or zones[0] == phone_timezones.UNKNOWN_TIMEZONE:
+        return None
+    return zones[0]
+
+
+def _zones_for_prefix(digits: str, *, shortest: int) -> tuple[str, ...]:
+    """phonenumbers' longest-prefix lookup in its timezone table (its country-level lookup
+    stops at two digits, its geographical one at one)."""
+    data = phone_timezones.TIMEZONE_DATA
+    longest = min(phone_timezones.TIMEZONE_LONGEST_PREFIX, len(digits))
+    for length in range(longest, min(shortest, len(digits)) - 1, -1):
+        zones = data.get(digits[:length])
+        if zones is not None:
+            return tuple(zones)
+    return ()
+
+
+def _to_ascii(text: str) -> str | None:
+    """NFKC folds full-width forms; other scripts' digits are mapped one by one."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKC", text):
+        if char.isascii():
+            kept.append(char)
+            continue
+        digit = unicodedata.decimal(char, None)
+        if digit is not None:
+            kept.append(str(digit))
+        elif unicodedata.category(char) not in _DROPPED_CATEGORIES:
+            return None
+    return "".join(kept)

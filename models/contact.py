@@ -1,0 +1,81 @@
+"""Distribution lists and the contacts on them: the member's data, never shared."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.member import Member
+
+
+class ConsentSource(StrEnum):
+    """How a contact came to be on a member's lists."""
+
+    FILE_IMPORT = "file_import"
+    OPT_IN_LINK = "opt_in_link"
+    CONTACT_SHARE = "contact_share"
+
+
+class ContactList(Model):
+    """A named distribution list. A deleted list stays restorable until it is purged."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="lists", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=128)
+    tags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    opt_in_token = fields.CharField(max_length=32, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "contact_list"
+        indexes = (("member_id", "deleted_at"),)
+
+
+class Contact(Model):
+    """One person a member may message. Unique per member by phone or by channel id."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="contacts", on_delete=fields.CASCADE
+    )
+    phone = fields.CharField(max_length=16, null=True)  # E.164
+    telegram_id = fields.BigIntField(null=True)
+    line_id = fields.CharField(max_length=64, null=True)
+    whatsapp = fields.CharField(max_length=16, null=True)  # E.164, the phone unless told otherwise
+    first_name = fields.CharField(max_length=128, null=True)
+    last_name = fields.CharField(max_length=128, null=True)
+    language = fields.CharField(max_length=8, null=True)
+    timezone = fields.CharField(max_length=64, null=True)
+    attributes: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    tags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    consent_source = fields.CharEnumField(ConsentSource, max_length=16)
+    consent_at = fields.DatetimeField()
+    consent_by = fields.CharField(max_length=64)  # "member:<id>" or "self"
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "contact"
+        unique_together = (("member", "phone"), ("member", "telegram_id"), ("member", "line_id"))
+
+
+class ListMembership(Model):
+    """A contact on a list. The same person on several lists is one contact."""
+
+    id = fields.IntField(primary_key=True)
+    contact_list: fields.ForeignKeyRelation[ContactList] = fields.ForeignKeyField(
+        "models.ContactList", related_name="memberships", on_delete=fields.CASCADE
+    )
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="memberships", on_delete=fields.CASCADE
+    )
+    added_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "list_membership"
+        unique_together = (("contact_list", "contact"),)

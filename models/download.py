@@ -1,0 +1,18 @@
+"""Files offered to a member by link, where the chat platform cannot carry a file (LINE)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Download(Model):
+    """A file behind an unguessable link, until it expires."""
+
+    token = fields.CharField(max_length=64, primary_key=True)
+    name = fields.CharField(max_length=128)
+    content = fields.BinaryField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "download"

@@ -1,0 +1,45 @@
+"""Who must never be messaged: per member, or for every member (operator-wide)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.member import Member
+
+
+class SuppressionSource(StrEnum):
+    """What put someone on the suppression list."""
+
+    KEYWORD = "keyword"  # they replied STOP (or a translation)
+    PLATFORM_SIGNAL = "platform_signal"  # blocked the bot, unfollowed, WhatsApp opt-out
+    MEMBER = "member"  # the member removed them
+    OPERATOR = "operator"  # the operator's do-not-contact list
+
+
+def suppression_key(channel: str, value: str) -> str:
+    """The lookup key: an E.164 number as is, a channel id as "telegram:123" or "line:U...".
+
+    Phones are shared by the phone, SMS-like and WhatsApp channels, so they carry no prefix.
+    """
+    return value if channel == "phone" else f"{channel}:{value}"
+
+
+class Suppression(Model):
+    """One opted-out number or channel id. Kept after contacts and lists are deleted."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="suppressions", on_delete=fields.CASCADE, null=True
+    )  # None: the operator-wide do-not-contact list
+    key = fields.CharField(max_length=80)
+    channel = fields.CharField(max_length=16)
+    source = fields.CharEnumField(SuppressionSource, max_length=16)
+    detail = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "suppression"
+        unique_together = (("member", "key"),)
