@@ -33,6 +33,25 @@ class TelegramChannel:
     dispatcher: Dispatcher
 
 
+class BotHandles:
+    """The bot's public names on each platform (for opt-in links), asked once and kept."""
+
+    def __init__(self, bot: Bot | None, line: LineChannel | None) -> None:
+        self._bot = bot
+        self._line = line
+        self._known: tuple[str | None, str | None] | None = None
+
+    async def get(self) -> tuple[str | None, str | None]:
+        """The Telegram bot username and the LINE basic id (None where a channel is off)."""
+        if self._known is None:
+            username = (await self._bot.me()).username if self._bot is not None else None
+            basic_id = None
+            if self._line is not None:
+                basic_id = (await self._line.messaging.get_bot_info()).basic_id
+            self._known = (username, basic_id)
+        return self._known
+
+
 @dataclass(slots=True)
 class App:
     """Everything a process holds: config, clients, storage, services, the conversation."""
@@ -57,7 +76,14 @@ class App:
         metrics = Metrics()
         i18n = I18n()
         tasks = BackgroundTasks()
-        services = Services.build(public_url=settings.public_url, tasks=tasks, clock=clock)
+        bot = build_bot(settings) if settings.telegram_enabled else None
+        line = LineChannel.build(settings) if settings.line_enabled else None
+        services = Services.build(
+            public_url=settings.public_url,
+            tasks=tasks,
+            handles=BotHandles(bot, line).get,
+            clock=clock,
+        )
         conversation = Conversation(
             build_router(),
             gates=build_gates(),
@@ -67,9 +93,8 @@ class App:
             metrics=metrics,
         )
         telegram = None
-        if settings.telegram_enabled:
-            telegram = TelegramChannel(build_bot(settings), build_dispatcher(storage, conversation))
-        line = LineChannel.build(settings) if settings.line_enabled else None
+        if bot is not None:
+            telegram = TelegramChannel(bot, build_dispatcher(storage, conversation))
         app = cls(
             settings=settings,
             metrics=metrics,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
-from handlers import fallback, files, imports, link, lists, settings, start
+from handlers import fallback, files, imports, link, lists, optin, settings, start
 
 
 def build_router() -> Router:
@@ -12,6 +12,7 @@ def build_router() -> Router:
     root = Router("root")
     root.include(
         start.router,
+        optin.router,
         settings.router,
         link.router,
         imports.router,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.conversation import Button, Context, Router
 from bot.services.lists import RESTORE_WINDOW, ListNotFoundError, ListSummary
 from bot.services.lists.export import export_csv, export_xlsx
+from bot.services.optin import qr_png
 from handlers import texts
 from handlers.states import ListDialog
 from models import ContactList
@@ -90,6 +91,7 @@ async def open_list(ctx: Context) -> None:
                 Button(_("Rename"), f"lst:rename:{list_id}"),
                 Button(_("Tags"), f"lst:tags:{list_id}"),
             ],
+            [Button(_("Opt-in link and QR code"), f"lst:optin:{list_id}")],
             [Button(_("Delete"), f"lst:delete:{list_id}")],
         ],
     )
@@ -112,6 +114,24 @@ async def export_list(ctx: Context) -> None:
     content = await exporter(contact_list)
     name = f"{texts.file_stem(contact_list.name)}.{file_format}"
     await ctx.reply.send_document(name, content, caption=contact_list.name)
+
+
+@router.button("lst:optin:")
+async def opt_in_link(ctx: Context) -> None:
+    """The list's opt-in links, each with its QR code."""
+    contact_list = await _owned(ctx, "lst:optin:")
+    if contact_list is None:
+        return
+    links = await ctx.services.optin.links(contact_list)
+    _ = ctx.t.gettext
+    lines = [_('People who open one of these links join "{name}":').format(name=contact_list.name)]
+    for platform, url in (("Telegram", links.telegram), ("LINE", links.line)):
+        if url is not None:
+            lines.append(f"{platform}: {url}")
+    await ctx.reply.send("\n".join(lines))
+    for platform, url in (("telegram", links.telegram), ("line", links.line)):
+        if url is not None:
+            await ctx.reply.send_image(f"optin-{platform}.png", qr_png(url), caption=url)
 
 
 @router.button("lst:rename:")

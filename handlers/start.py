@@ -7,6 +7,7 @@ from bot.i18n import SUGGESTED_TIMEZONES, SUPPORTED_LOCALES, language_name
 from bot.services.members import UnknownTimezoneError
 from bot.services.terms import TERMS_VERSION
 from handlers import texts
+from handlers.optin import subscribe_from_link
 from handlers.states import Onboarding, Preferences
 
 router = Router("start")
@@ -15,7 +16,13 @@ router = Router("start")
 @router.command("start", access=Access.ANYONE)
 @router.event(EventKind.FOLLOW)
 async def start(ctx: Context) -> None:
-    """Register on first contact, or greet a returning member."""
+    """Register on first contact, or greet a returning member.
+
+    "/start <token>" comes from a list's opt-in link: that is a recipient subscribing.
+    """
+    if ctx.event.kind is EventKind.COMMAND and ctx.event.text:
+        await subscribe_from_link(ctx, ctx.event.text)
+        return
     account = ctx.account or await ctx.services.members.register(
         ctx.event.platform,
         ctx.event.user_id,

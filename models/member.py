@@ -33,6 +33,8 @@ class Member(Model):
     status = fields.CharEnumField(MemberStatus, default=MemberStatus.ONBOARDING, max_length=16)
     locale = fields.CharField(max_length=8, default="en")
     timezone = fields.CharField(max_length=64, default="UTC")
+    # How recipients see who messages them (opt-in greetings, HELP answers).
+    display_name = fields.CharField(max_length=128, null=True)
     terms_version = fields.CharField(max_length=32, null=True)
     terms_accepted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -27,6 +27,12 @@ class Responder(Protocol):
     async def send_document(self, name: str, content: bytes, *, caption: str = "") -> None:
         """Send a file the member can download."""
 
+    async def send_image(self, name: str, png: bytes, *, caption: str = "") -> None:
+        """Send a picture (a QR code, a chart)."""
+
+    async def ask_phone(self, text: str, *, label: str) -> None:
+        """Offer a button that shares the person's own phone number, where the platform has one."""
+
     async def download(self, file: FileRef) -> bytes:
         """Fetch the bytes of a file the member uploaded."""
 

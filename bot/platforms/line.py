@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -15,6 +16,7 @@ from linebot.v3.messaging import (
     AsyncMessagingApi,
     AsyncMessagingApiBlob,
     Configuration,
+    ImageMessage,
     PostbackAction,
     PushMessageRequest,
     QuickReply,
@@ -132,8 +134,9 @@ def _message_fields(event: MessageEvent) -> dict[str, object]:
     if isinstance(message, TextMessageContent):
         text = message.text.strip()
         command = parse_command(text)
-        if command is None and text.lower() in _BARE_COMMANDS:
-            command = (text.lower(), "")
+        head, _, rest = text.partition(" ")
+        if command is None and head.lower() in _BARE_COMMANDS:
+            command = (head.lower(), rest.strip())
         if command is not None:
             return {"kind": EventKind.COMMAND, "command": command[0], "text": command[1]}
         return {"kind": EventKind.TEXT, "text": message.text}
@@ -180,7 +183,7 @@ class LineResponder:
         self._downloads = downloads
         # A detached responder has no handler end to wait for: it pushes each message at once.
         self._immediate = immediate
-        self._pending: list[TextMessage] = []
+        self._pending: list[TextMessage | ImageMessage] = []
 
     async def send(self, text: str, *, buttons: Keyboard = ()) -> None:
         """Queue a text message (sent by flush(), or at once when detached)."""
@@ -197,6 +200,19 @@ class LineResponder:
         """LINE bots cannot send files: the file goes behind a download link."""
         url = await self._downloads.publish(name, content)
         await self.send(f"{caption}\n{url}" if caption else url)
+
+    async def send_image(self, name: str, png: bytes, *, caption: str = "") -> None:
+        """An image message; LINE fetches the picture from our download link."""
+        url = await self._downloads.publish(name, png)
+        if caption:
+            await self.send(caption)
+        self._pending.append(ImageMessage(originalContentUrl=url, previewImageUrl=url))
+        if self._immediate:
+            await self.flush()
+
+    async def ask_phone(self, text: str, *, label: str) -> None:
+        """LINE has no way to share a phone number with a bot: the text alone."""
+        await self.send(text)
 
     def detached(self) -> LineResponder:
         """A responder that pushes, for work that continues after this event."""
@@ -238,13 +254,13 @@ async def dispatch_event(
     channel: LineChannel, conversation: Conversation, event: Event, *, downloads: DownloadService
 ) -> None:
     """Run one webhook event through the conversation and send the replies it produced."""
-    language: str | None = None
-    if isinstance(event, FollowEvent) and isinstance(event.source, UserSource):
-        # A follow carries no language; the profile does, so a new member is greeted in theirs.
-        language = await _profile_language(channel, event.source.user_id or "")
-    incoming = event_to_incoming(event, language_code=language)
+    incoming = event_to_incoming(event)
     if incoming is None:
         return
+    if incoming.kind is EventKind.FOLLOW or incoming.command == "start":
+        # LINE events carry no language; the profile does, so a newcomer is greeted in theirs.
+        language = await _profile_language(channel, incoming.user_id)
+        incoming = dataclasses.replace(incoming, language_code=language)
     responder = LineResponder(
         channel, incoming.user_id, getattr(event, "reply_token", None), downloads=downloads
     )

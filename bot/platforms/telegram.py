@@ -14,7 +14,9 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
 )
 
 from bot.config import Settings
@@ -113,6 +115,9 @@ def message_to_event(message: Message, *, bot_id: int) -> Incoming | None:
                 mime_type=document.mime_type,
             ),
         }
+    elif message.contact is not None and message.contact.user_id == user.id:
+        # Only the sender's own number: a contact card of someone else proves nothing.
+        fields = {"kind": EventKind.CONTACT, "text": message.contact.phone_number}
     else:
         fields = {"kind": EventKind.UNSUPPORTED}
     return Incoming(
@@ -183,6 +188,21 @@ class TelegramResponder:
         await self._bot.send_document(
             self._chat_id, BufferedInputFile(content, filename=name), caption=caption or None
         )
+
+    async def send_image(self, name: str, png: bytes, *, caption: str = "") -> None:
+        """Send a photo."""
+        await self._bot.send_photo(
+            self._chat_id, BufferedInputFile(png, filename=name), caption=caption or None
+        )
+
+    async def ask_phone(self, text: str, *, label: str) -> None:
+        """A one-time keyboard whose button shares the person's own number."""
+        keyboard = ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=label, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await self._bot.send_message(self._chat_id, text, reply_markup=keyboard)
 
     def detached(self) -> TelegramResponder:
         """Telegram messages can be sent at any time: this responder itself."""

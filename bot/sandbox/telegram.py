@@ -218,6 +218,16 @@ class TelegramStandIn:
         stored = self.store_file("photo.png", TINY_PNG, "image/png")
         await self.emit("message", self._user_message(user, photo=stored.as_photo()))
 
+    async def share_contact(self, user_id: int, phone_number: str) -> None:
+        """The user taps a request_contact button: their own number, as Telegram sends it."""
+        user = self._actor(user_id)
+        contact = {
+            "phone_number": phone_number,
+            "first_name": user["first_name"],
+            "user_id": user_id,
+        }
+        await self.emit("message", self._user_message(user, contact=contact))
+
     async def send_sticker(self, user_id: int) -> None:
         """The user sends a sticker."""
         user = self._actor(user_id)

@@ -9,6 +9,7 @@ from bot.services.downloads import DownloadService
 from bot.services.lists import ListService
 from bot.services.lists.imports import ImportService
 from bot.services.members import MemberService
+from bot.services.optin import BotHandles, OptInService
 from bot.tasks import BackgroundTasks
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ImportService",
     "ListService",
     "MemberService",
+    "OptInService",
     "Services",
     "utc_now",
 ]
@@ -31,9 +33,17 @@ class Services:
     lists: ListService
     imports: ImportService
     downloads: DownloadService
+    optin: OptInService
 
     @classmethod
-    def build(cls, *, public_url: str, tasks: BackgroundTasks, clock: Clock = utc_now) -> Services:
+    def build(
+        cls,
+        *,
+        public_url: str,
+        tasks: BackgroundTasks,
+        handles: BotHandles,
+        clock: Clock = utc_now,
+    ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one)."""
         return cls(
             clock=clock,
@@ -41,4 +51,5 @@ class Services:
             lists=ListService(clock=clock),
             imports=ImportService(clock=clock, tasks=tasks),
             downloads=DownloadService(clock=clock, public_url=public_url),
+            optin=OptInService(clock=clock, handles=handles),
         )

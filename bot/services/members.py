@@ -83,7 +83,7 @@ class MemberService:
             account = await self.find_account(platform, external_id)
             if account is not None:
                 return account
-            member = await Member.create(locale=locale)
+            member = await Member.create(locale=locale, display_name=display_name)
             account = await ChatAccount.create(
                 platform=platform, external_id=external_id, member=member, display_name=display_name
             )

@@ -124,4 +124,9 @@ class Migration(migrations.Migration):
             options={'table': 'upload', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A file a member sent, kept until it is imported or expires (a day).'},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='Member',
+            name='display_name',
+            field=fields.CharField(null=True, max_length=128),
+        ),
     ]

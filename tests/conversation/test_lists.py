@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from urllib.parse import unquote
 
 import aiohttp
 
@@ -174,3 +175,76 @@ async def test_a_damaged_file_imports_nothing(harness: Harness, platform: Platfo
     answer = (await chat.next()).text or ""
     assert "Nothing was imported" in answer
     assert not await Contact.exists()
+
+
+async def _opt_in_links(harness: Harness, chat: MemberChat) -> tuple[str, str]:
+    contact_list = await ContactList.get()
+    await chat.send("/lists")
+    await chat.press(await chat.next(), f"lst:open:{contact_list.id}")
+    await chat.press(await chat.next(), f"lst:optin:{contact_list.id}")
+    text = (await chat.next()).text or ""
+    telegram = re.search(r"https://t\.me/\S+", text)
+    line = re.search(r"https://line\.me/\S+", text)
+    assert telegram, text
+    assert line, text
+    return telegram.group(0), line.group(0)
+
+
+async def test_opt_in_links_subscribe_on_both_platforms(harness: Harness) -> None:
+    member = harness.chat(Platform.TELEGRAM)
+    await onboard(member, timezone="Europe/Madrid")
+    await _import(member, "c.csv", CUSTOMERS, list_name="Newsletter")
+    await member.next()  # rejected rows
+    telegram_link, line_link = await _opt_in_links(harness, member)
+    qr = await member.next()
+    assert qr.document is not None, "the QR code comes as a picture"
+    assert qr.document[1].startswith(b"\x89PNG")
+
+    token = telegram_link.rsplit("start=", 1)[1]
+    await harness.sandbox.telegram.send_text(2001, f"/start {token}", language_code="es")
+    greeting = await harness.sandbox.telegram.next_message(2001)
+    assert "Newsletter" in (greeting.text or "")
+    assert "STOP" in (greeting.text or "")
+    assert "You're subscribed" not in (greeting.text or ""), "greeted in Spanish"
+    share = await harness.sandbox.telegram.next_message(2001)
+    assert share.buttons, "a button to share the phone number"
+
+    line_user = harness.sandbox.line.new_user_id()
+    said = unquote(line_link.rsplit("?", 1)[1])
+    assert said.startswith("start ")
+    await harness.sandbox.line.send_text(line_user, said)
+    assert "Newsletter" in ((await harness.sandbox.line.next_message(line_user)).text or "")
+
+    contact_list = await ContactList.get()
+    subscribers = await Contact.filter(memberships__contact_list_id=contact_list.id)
+    assert {c.telegram_id for c in subscribers} >= {2001}
+    assert {c.line_id for c in subscribers} >= {line_user}
+    optin = await Contact.get(telegram_id=2001)
+    assert optin.consent_source.value == "opt_in_link"
+    assert optin.language == "es"
+
+
+async def test_shared_phone_matches_the_imported_contact(harness: Harness) -> None:
+    member = harness.chat(Platform.TELEGRAM)
+    await onboard(member, timezone="Europe/Madrid")
+    await _import(member, "c.csv", CUSTOMERS, list_name="Newsletter")
+    await member.next()  # rejected rows
+    telegram_link, _ = await _opt_in_links(harness, member)
+    await member.next()  # QR
+    await member.next()  # QR
+    token = telegram_link.rsplit("start=", 1)[1]
+    await harness.sandbox.telegram.send_text(2002, f"/start {token}")
+    await harness.sandbox.telegram.next_message(2002)
+    await harness.sandbox.telegram.next_message(2002)
+
+    await harness.sandbox.telegram.share_contact(2002, "34612345678")
+    assert "saved" in ((await harness.sandbox.telegram.next_message(2002)).text or "")
+    ana = await Contact.get(phone="+34612345678")
+    assert ana.telegram_id == 2002, "the imported contact is now reachable on Telegram"
+    assert await Contact.filter(telegram_id=2002).count() == 1, "merged, not duplicated"
+
+
+async def test_a_stale_opt_in_link_is_explained(harness: Harness) -> None:
+    await harness.sandbox.telegram.send_text(2003, "/start not-a-token")
+    answer = await harness.sandbox.telegram.next_message(2003)
+    assert "no longer valid" in (answer.text or "")

@@ -13,7 +13,8 @@ How a proposal is made (`propose_mapping`):
    rank (a mobile phone beats a generic phone, which beats home/work/other phones; Google's
    "Phone n - Value" labelled Mobile beats the others; e-mail 1 beats e-mail 2), then the
    leftmost. The others are IGNOREd, not kept as attributes: a second phone or e-mail is no
-   placeholder anyone needs, and keeping it would store personal data for nothing.
+   placeholder anyone needs, and keeping it would store personal data for nothing. So is a
+   phone-headed column of number lists (a vCard's "phones", "612...; 698...").
 4. Columns still free are judged by their values: where most preview values look like phone
    numbers, PHONE (valid numbers for `default_region`, when given, else phone-shaped ones);
    LINE user ids (U + 32 hex digits), LINE_ID; e-mail addresses, EMAIL. Telegram ids are
@@ -24,6 +25,7 @@ How a proposal is made (`propose_mapping`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from bot.services.imports.fields import MULTI_COLUMN_FIELDS, Field
@@ -37,6 +39,8 @@ MAX_ATTRIBUTE_KEY = 64
 # Share of a column's non-empty preview values that must fit its field.
 _FITS = 0.5
 _DETECT = 0.6  # for a column with no header to go by
+_LIST_SEPARATORS = re.compile(r"\s*(?:;|,|:::)\s*")  # vCard's "phones", Google's " ::: "
+_PLACEHOLDERS = frozenset({"0/0/00", "0/0/0000", "unspecified", "normal", "n/a", "-"})
 _MOBILE_LABELS = ("mobile", "cell", "movil", "celular", "мобильный", "มือถือ", "携帯", "handy")
 
 
@@ -50,7 +54,8 @@ def propose_mapping(
     width = max([len(table_columns), *(len(row) for row in preview_rows)])
     headers = [*table_columns, *[""] * (width - len(table_columns))]
     values = [
-        [v for row in preview_rows if i < len(row) and (v := row[i].strip())] for i in range(width)
+        [v for row in preview_rows if i < len(row) and (v := row[i].strip()) and not _blank(v)]
+        for i in range(width)
     ]
     fits = _fit_checks(default_region)
     claims: list[tuple[Field, float, int]] = []
@@ -64,6 +69,8 @@ def propose_mapping(
         field, rank = known
         check = fits.get(field)
         if check is not None and values[index] and _share(values[index], check) < _FITS:
+            if field is Field.PHONE and _share(values[index], _is_phone_list) >= _FITS:
+                claims.append((Field.IGNORE, 0, index))  # vCard's "phones": all numbers, joined
             continue
         if field is Field.PHONE and _labelled_mobile(headers, values, header):
             rank = min(rank, 0.25)
@@ -147,6 +154,16 @@ def _fit_checks(default_region: str | None) -> dict[Field, Callable[[str], bool]
         Field.LINE_ID: lambda value: LINE_ID.fullmatch(value) is not None,
         Field.TELEGRAM_ID: lambda value: value.lstrip("-").isdigit(),
     }
+
+
+def _blank(value: str) -> bool:
+    """Values exports write for "nothing" (Outlook: "0/0/00" birthdays, "Unspecified" gender)."""
+    return value.casefold() in _PLACEHOLDERS
+
+
+def _is_phone_list(value: str) -> bool:
+    parts = _LIST_SEPARATORS.split(value)
+    return len(parts) > 1 and all(map(is_phone_shaped, parts))
 
 
 def _share(values: list[str], check: Callable[[str], bool]) -> float:

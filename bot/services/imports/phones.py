@@ -23,9 +23,12 @@ What it refuses (None):
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from babel.core import get_global
 from phonenumbers import timezone as phone_timezones
 
 from bot.services.imports.phone_rules import PhoneRules, parse_international, region_plan
@@ -35,6 +38,8 @@ _MAX_RAW_CHARS = 250  # phonenumbers' own limit on what it parses
 _MAX_DIGITS = 30  # beyond any prefix + country code + 17-digit national number
 _DROPPED_CATEGORIES = ("Zs", "Pd", "Cf")  # spaces, dashes, invisible direction marks
 _FALLBACK_PREFIXES = ("00", "011")
+# A winter and a summer moment on both hemispheres, to compare zones' clocks.
+_SEASONS = (datetime(2025, 1, 15, 12, tzinfo=UTC), datetime(2025, 7, 15, 12, tzinfo=UTC))
 # Phone-shaped, for guessing a column: 7-15 digits, E.164's range once a prefix is removed.
 _SHAPE_DIGITS = range(7, 16)
 
@@ -112,8 +117,10 @@ class PhoneNormalizer:
 def region_timezone(e164: str) -> str | None:
     """The IANA timezone of the area a number belongs to, or None.
 
-    None when the number is invalid or when its prefix spans several zones (a Russian or US
-    mobile number): guessing the first zone would schedule messages hours off for many people.
+    None when the number is invalid, or when its area spans zones that keep different times
+    (a Russian mobile, a Spanish mobile which may be in the Canaries): guessing would send
+    messages hours off for many people. Where every zone keeps the same time all year (a UK
+    mobile: London, Jersey, Guernsey, Man), the main country's (Europe/London).
     """
     # phone_timezones.time_zones_for_number(phonenumbers.parse(e164)), through the fast rules:
     # importers call this once a row.
@@ -132,9 +139,31 @@ def region_timezone(e164: str) -> str | None:
     else:
         # A toll-free or non-geographic mobile number: the country's zones.
         zones = _zones_for_prefix(str(country_code), shortest=2)
-    if len(zones) != 1 or zones[0] == phone_timezones.UNKNOWN_TIMEZONE:
+    if not zones or zones[0] == phone_timezones.UNKNOWN_TIMEZONE or not _one_clock(zones):
         return None
+    return _main_zone(country_code, zones)
+
+
+def _main_zone(country_code: int, zones: tuple[str, ...]) -> str:
+    """Of equivalent zones, the main country's own (Europe/London rather than Guernsey)."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    for zone in get_global("territory_zones").get(region, ()):
+        if zone in zones:
+            return zone
     return zones[0]
+
+
+@cache
+def _one_clock(zones: tuple[str, ...]) -> bool:
+    """Whether the zones keep the same time all year (London, Jersey, Guernsey, Man)."""
+    try:
+        offsets = {
+            tuple(moment.astimezone(ZoneInfo(zone)).utcoffset() for moment in _SEASONS)
+            for zone in zones
+        }
+    except ZoneInfoNotFoundError:
+        return False
+    return len(offsets) == 1
 
 
 def _zones_for_prefix(digits: str, *, shortest: int) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ _FALLBACK_ENCODING = "cp1252"  # what Excel writes on Western European and Ameri
 # members' markets first: Western, Cyrillic, Thai, Japanese).
 _LEGACY = (
     "cp1252", "cp1251", "cp874", "cp932", "cp1250", "cp1253", "cp1254", "cp1257",
-    "cp1255", "cp1256", "cp1258", "cp936", "cp949", "cp950",
+    "cp1258", "cp936", "cp949", "cp950",
 )  # fmt: skip
 _JAPANESE = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH", "IDEOGRAPHIC"})
 # Runs of anything but spaces, digits and ASCII punctuation: words, with whatever symbols a
