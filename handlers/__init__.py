@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
-from handlers import fallback, files, imports, link, lists, optin, settings, start
+from handlers import (
+    contacts,
+    fallback,
+    files,
+    imports,
+    link,
+    lists,
+    optin,
+    settings,
+    start,
+)
 
 
 def build_router() -> Router:
@@ -17,6 +27,7 @@ def build_router() -> Router:
         link.router,
         imports.router,
         lists.router,
+        contacts.router,
         files.router,
         fallback.router,
     )

@@ -11,6 +11,7 @@ from bot.services.lists import RESTORE_WINDOW, ListNotFoundError, ListSummary
 from bot.services.lists.export import export_csv, export_xlsx
 from bot.services.optin import qr_png
 from handlers import texts
+from handlers.contacts import contact_label
 from handlers.states import ListDialog
 from models import ContactList
 
@@ -218,20 +219,27 @@ async def delete(ctx: Context) -> None:
 
 @router.command("trash")
 async def show_trash(ctx: Context) -> None:
-    """Deleted lists that can still be restored."""
-    deleted = await ctx.services.lists.trash(ctx.require_member())
+    """Deleted lists and contacts that can still be restored."""
+    member = ctx.require_member()
+    lists = await ctx.services.lists.trash(member)
+    contacts = await ctx.services.contacts.trash(member)
     _ = ctx.t.gettext
-    if not deleted:
+    if not lists and not contacts:
         await ctx.reply.send(_("The trash is empty."))
         return
-    lines = [_("Deleted lists, restorable until the date shown:")]
-    for item in deleted:
+    lines = [_("Deleted, restorable until the date shown:")]
+    buttons = []
+    for item in lists[:8]:
         purge_at = item.deleted_at + RESTORE_WINDOW  # type: ignore[operator]
         lines.append(f"• {item.name} ({ctx.t.datetime(purge_at, fmt='short')})")
-    buttons = [
-        [Button(_("Restore {name}").format(name=item.name[:20]), f"lst:restore:{item.id}")]
-        for item in deleted[:12]
-    ]
+        label = _("Restore {name}").format(name=item.name[:20])
+        buttons.append([Button(label, f"lst:restore:{item.id}")])
+    for contact in contacts[:5]:
+        purge_at = contact.deleted_at + RESTORE_WINDOW  # type: ignore[operator]
+        name = contact_label(contact)
+        lines.append(f"• {name} ({ctx.t.datetime(purge_at, fmt='short')})")
+        label = _("Restore {name}").format(name=name[:20])
+        buttons.append([Button(label, f"ctc:restore:{contact.id}")])
     await ctx.reply.send("\n".join(lines), buttons=buttons)
 
 

@@ -17,7 +17,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", N_("Change your timezone")),
     ("privacy", N_("The privacy notice and what we promise")),
     ("lists", N_("Your distribution lists")),
-    ("trash", N_("Restore deleted lists")),
+    ("contact", N_("Find, show or delete a contact")),
+    ("trash", N_("Restore deleted lists and contacts")),
     ("link", N_("Join your Telegram and LINE accounts into one")),
 )
 

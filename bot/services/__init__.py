@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.services.clock import Clock, utc_now
 from bot.services.downloads import DownloadService
 from bot.services.lists import ListService
+from bot.services.lists.contacts import ContactService
 from bot.services.lists.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
@@ -14,6 +15,7 @@ from bot.tasks import BackgroundTasks
 
 __all__ = [
     "Clock",
+    "ContactService",
     "DownloadService",
     "ImportService",
     "ListService",
@@ -31,6 +33,7 @@ class Services:
     clock: Clock
     members: MemberService
     lists: ListService
+    contacts: ContactService
     imports: ImportService
     downloads: DownloadService
     optin: OptInService
@@ -49,6 +52,7 @@ class Services:
             clock=clock,
             members=MemberService(clock=clock),
             lists=ListService(clock=clock),
+            contacts=ContactService(clock=clock),
             imports=ImportService(clock=clock, tasks=tasks),
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),

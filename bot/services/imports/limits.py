@@ -39,5 +39,3 @@ MAX_XLSX_PARTS = 2_000
 # Excel's own sheet limit: a row number past it is a corrupt file, not data.
 MAX_XLSX_ROWS = 1_048_576
 
-# vCard: a contact with more telephone numbers than this is not a person's card.
-MAX_VCARD_PHONES = 50

@@ -22,6 +22,7 @@ What it refuses (None):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -42,6 +43,7 @@ _FALLBACK_PREFIXES = ("00", "011")
 _SEASONS = (datetime(2025, 1, 15, 12, tzinfo=UTC), datetime(2025, 7, 15, 12, tzinfo=UTC))
 # Phone-shaped, for guessing a column: 7-15 digits, E.164's range once a prefix is removed.
 _SHAPE_DIGITS = range(7, 16)
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{2}|\d{4})")
 
 
 def clean_phone(raw: str) -> str | None:
@@ -68,7 +70,12 @@ def clean_phone(raw: str) -> str | None:
 
 
 def is_phone_shaped(raw: str) -> bool:
-    """True when `raw` looks like a phone number, whatever the region (for guessing columns)."""
+    """True when `raw` looks like a phone number, whatever the region (for guessing columns).
+
+    Seven to fifteen digits once a "+" or "00" is removed, and not written like a date.
+    """
+    if _DATE.fullmatch(raw.strip()):
+        return False
     cleaned = clean_phone(raw)
     if cleaned is None:
         return False

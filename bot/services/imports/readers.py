@@ -31,7 +31,7 @@ def open_table(name: str, data: bytes, *, has_header: bool | None = None) -> Tab
     `has_header` overrides the guess of whether the first row names the columns (the member
     can correct it); it does not apply to vCards, whose columns are fixed.
     """
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise UnreadableFile(ImportProblem.EMPTY)
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile(ImportProblem.TOO_LARGE, f"{len(data)} bytes")

@@ -171,6 +171,10 @@ def header_field(header: str) -> tuple[Field, float] | None:
     outlook = _OUTLOOK_EMAIL.fullmatch(folded)
     if outlook is not None:
         return Field.EMAIL, int(outlook.group(1))
+    base, _, number = folded.rpartition(" ")
+    if number.isdigit() and len(number) <= 2 and base in _alias_table():
+        field, rank = _alias_table()[base]  # "Email 2", "Mobile 3": after the plain one
+        return field, rank + int(number) / 100
     words = folded.split()
     if "fax" in words or any(part in folded for part in _FAX_PARTS):
         return Field.IGNORE, 0

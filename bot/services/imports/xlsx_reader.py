@@ -89,7 +89,6 @@ def open_xlsx(data: bytes, *, has_header: bool | None = None) -> Table:
     """Read the start of the first visible sheet; raise UnreadableFile if it cannot be read."""
     guard_archive(data)
     head: list[tuple[int, list[str]]] = []
-    sheet_index = -1
     with _workbook(data) as workbook:
         sheet_index = _first_visible_sheet(workbook)
         rows = _sheet_rows(workbook, sheet_index)
