@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.services.imports.limits import MAX_COLUMNS
-from bot.services.imports.mapping import Field, attribute_key
+from bot.services.imports.mapping import Field, attribute_keys
 from bot.services.imports.readers import ImportProblem
 from bot.services.lists.rows import RowProblem
 from bot.services.uploads import MAX_UPLOAD_BYTES
@@ -90,11 +90,12 @@ def mapping_card(
         "",
         _("What each column holds:"),
     ]
+    keys = attribute_keys(columns, mapping)
     for index, column in enumerate(columns):
         field = mapping.get(index, Field.IGNORE)
         label = field_label(t, field)
         if field is Field.ATTRIBUTE:
-            label += " {" + attribute_key(column) + "}"
+            label += " {" + keys[index] + "}"
         lines.append(f"• {column} → {label}")
     lines += ["", _("Tap a column to change it, then choose where to import.")]
     return "\n".join(lines)

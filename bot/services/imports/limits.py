@@ -36,6 +36,8 @@ MAX_XLSX_RATIO = 200
 # Parts smaller than this are not judged by their ratio (tiny, very regular XML compresses well).
 XLSX_RATIO_MIN_BYTES = 1024 * 1024
 MAX_XLSX_PARTS = 2_000
+# openpyxl loads the shared strings, styles and workbook parts whole (only sheets stream):
+# 64 MiB of shared-string XML is over a million distinct names, and a few hundred MB in Python.
+MAX_XLSX_LOADED_PART_BYTES = 64 * 1024 * 1024
 # Excel's own sheet limit: a row number past it is a corrupt file, not data.
 MAX_XLSX_ROWS = 1_048_576
-

@@ -1,4 +1,4 @@
-"""phonenumbers' parse, is_valid_number and number_type, for a cleaned digit string, fast.
+"""phonenumbers' parse, is_valid_number and number type, for a cleaned digit string, fast.
 
 `phonenumbers.parse` spends most of its time on what a cleaned string no longer needs (finding
 the number inside free text, extensions, alphabetic vanity numbers, Unicode digits), and
@@ -17,22 +17,22 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumberType
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
 _NON_GEO = "001"
 _MIN_NSN = 2  # phonenumbers' _MIN_LENGTH_FOR_NSN
 _MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 _MAX_COUNTRY_CODE_DIGITS = 3
-# The number types, in the order phonenumbers' _number_type_helper tries them.
-_TYPE_DESCS = (
-    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
-    ("toll_free", PhoneNumberType.TOLL_FREE),
-    ("shared_cost", PhoneNumberType.SHARED_COST),
-    ("voip", PhoneNumberType.VOIP),
-    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
-    ("pager", PhoneNumberType.PAGER),
-    ("uan", PhoneNumberType.UAN),
-    ("voicemail", PhoneNumberType.VOICEMAIL),
+# The number types phonenumbers tries before fixed line and mobile: none is geographical.
+_SPECIAL_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
 )
 # _test_number_length outcomes after which parse keeps the national prefix.
 _KEEP_PREFIX = ("too_short", "local_only", "invalid_length")
@@ -53,7 +53,7 @@ class _Plan:
     local_lengths: tuple[int, ...]
     leading_digits: re.Pattern[str] | None
     typed: dict[int, re.Pattern[str]]  # number length -> every type's pattern for it, merged
-    types: tuple[tuple[int, _Desc], ...]  # (PhoneNumberType, desc), in phonenumbers' order
+    special: dict[int, re.Pattern[str]]  # the same for the non-geographical types only
     fixed_line: _Desc | None
     mobile: _Desc | None
     same_mobile_and_fixed_line: bool
@@ -75,20 +75,24 @@ class _Plan:
             and typed.fullmatch(number) is not None
         )
 
-    def number_type(self, number: str) -> int:
-        """_number_type_helper(number): which type, for the timezone lookup."""
+    def number_kind(self, number: str) -> str | None:
+        """_number_type_helper(number), as much of it as the timezone lookup needs.
+
+        None for UNKNOWN (not valid); "special" for any of the types phonenumbers tries
+        before the fixed-line one (premium rate, toll free, shared cost, VoIP, personal,
+        pager, UAN, voicemail), none of which is geographical; "fixed" for FIXED_LINE and
+        FIXED_LINE_OR_MOBILE; "mobile" for MOBILE.
+        """
         if not self.has_type(number):
-            return PhoneNumberType.UNKNOWN
-        for kind, desc in self.types:
-            if _matches(number, desc):
-                return kind
+            return None
+        special = self.special.get(len(number))
+        if special is not None and special.fullmatch(number) is not None:
+            return "special"
         if _matches(number, self.fixed_line):
-            if self.same_mobile_and_fixed_line or _matches(number, self.mobile):
-                return PhoneNumberType.FIXED_LINE_OR_MOBILE
-            return PhoneNumberType.FIXED_LINE
+            return "fixed"
         if not self.same_mobile_and_fixed_line and _matches(number, self.mobile):
-            return PhoneNumberType.MOBILE
-        return PhoneNumberType.UNKNOWN
+            return "mobile"
+        return None  # pragma: no cover - has_type matched one of the above
 
     def length_verdict(self, number: str) -> str:
         """_test_number_length(number, metadata) for the UNKNOWN type."""
@@ -263,24 +267,12 @@ def _matches(number: str, desc: _Desc | None) -> bool:
 
 def _compile(metadata: PhoneMetadata) -> _Plan:
     general = metadata.general_desc
-    types = tuple(
-        (kind, desc)
-        for name, kind in _TYPE_DESCS
-        if (desc := _desc(getattr(metadata, name))) is not None
-    )
+    special = [d for name in _SPECIAL_TYPES if (d := _desc(getattr(metadata, name))) is not None]
     fixed_line, mobile = _desc(metadata.fixed_line), _desc(metadata.mobile)
-    merged = [desc for _, desc in types]
-    merged += [d for d in (fixed_line,) if d is not None]
+    every = [*special, *(d for d in (fixed_line,) if d is not None)]
     if not metadata.same_mobile_and_fixed_line_pattern and mobile is not None:
         # phonenumbers only tries the mobile pattern when it differs from the fixed-line one.
-        merged.append(mobile)
-    typed: dict[int, re.Pattern[str]] = {}
-    for length in range(1, _MAX_NSN + 1):
-        patterns = [p.pattern for lengths, p in merged if not lengths or length in lengths]
-        if patterns:
-            # fullmatch of an alternation is "some alternative matches the whole string",
-            # which is any() over phonenumbers' per-type fullmatch calls.
-            typed[length] = re.compile("|".join(f"(?:{p})" for p in patterns))
+        every.append(mobile)
     return _Plan(
         country_code=metadata.country_code,
         # phonenumbers tests these two for None only; the other patterns for None or "".
@@ -291,12 +283,26 @@ def _compile(metadata: PhoneMetadata) -> _Plan:
         general=_compiled(general.national_number_pattern or None) if general else None,
         general_lengths=tuple(general.possible_length) if general else (),
         local_lengths=tuple(general.possible_length_local_only or ()) if general else (),
-        typed=typed,
-        types=types,
+        typed=_merged(every),
+        special=_merged(special),
         fixed_line=fixed_line,
         mobile=mobile,
         same_mobile_and_fixed_line=bool(metadata.same_mobile_and_fixed_line_pattern),
     )
+
+
+def _merged(descs: list[_Desc]) -> dict[int, re.Pattern[str]]:
+    """For each number length, one expression for the descriptions that allow that length.
+
+    fullmatch of an alternation is "some alternative matches the whole string": any() over
+    phonenumbers' one-by-one _is_number_matching_desc calls, in one call.
+    """
+    merged: dict[int, re.Pattern[str]] = {}
+    for length in range(1, _MAX_NSN + 1):
+        patterns = [p.pattern for lengths, p in descs if not lengths or length in lengths]
+        if patterns:
+            merged[length] = re.compile("|".join(f"(?:{p})" for p in patterns))
+    return merged
 
 
 def _desc(desc: object) -> _Desc | None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import phonenumbers
 
-from bot.services.imports.mapping import Field, attribute_key
+from bot.services.imports.mapping import Field, attribute_keys
 from bot.services.imports.phones import PhoneNormalizer, region_timezone
 from bot.services.members import UnknownTimezoneError, resolve_timezone
 
@@ -72,11 +72,8 @@ class RowReader:
         """`home` is the member's (region, timezone): the zone for numbers of their own
         country whose prefix alone spans several zones (Spain's mainland and Canaries)."""
         self._mapping = sorted(mapping.items())
-        self._attribute_keys = {
-            index: attribute_key(columns[index]) if index < len(columns) else f"column_{index + 1}"
-            for index, mapped in self._mapping
-            if mapped is Field.ATTRIBUTE
-        }
+        # Unique keys: two "Note" columns become {note} and {note_2}, never a field's name.
+        self._attribute_keys = attribute_keys(columns, mapping)
         self._phones = normalizer
         self._home_prefix, self._home_zone = None, None
         if home is not None:
