@@ -15,11 +15,17 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot.services.clock import Clock
 from bot.services.imports.readers import Table
+from bot.services.lists.bulk import (
+    contact_ids_by,
+    insert_contacts,
+    insert_memberships,
+    suppressed_keys,
+)
 from bot.services.lists.export import spreadsheet_safe
 from bot.services.lists.rows import ContactRow, RowProblem, RowReader
 from models import (
@@ -28,9 +34,7 @@ from models import (
     ContactList,
     ImportJob,
     ImportStatus,
-    ListMembership,
     Member,
-    Suppression,
 )
 
 BATCH_SIZE = 2000
@@ -112,12 +116,12 @@ class Importer:
     async def _store(
         self, job: ImportJob, member: Member, contact_list: ContactList, rows: dict[str, ContactRow]
     ) -> None:
-        suppressed = await self._suppressed(member, rows.values())
-        for key in suppressed:
-            rows.pop(key, None)
-        job.suppressed += len(suppressed)
-        async with in_transaction():
-            existing = await self._existing(member, rows.values())
+        async with in_transaction() as connection:
+            suppressed = await self._suppressed(connection, member, rows.values())
+            for key in suppressed:
+                rows.pop(key, None)
+            job.suppressed += len(suppressed)
+            existing = await self._existing(connection, member, rows.values())
             job.merged += len(existing)
             if existing:
                 await Contact.filter(
@@ -126,83 +130,51 @@ class Importer:
             new = [row for key, row in rows.items() if key not in existing]
             now = self._clock()
             # A row can clash with a contact on a second key (a phone row whose Telegram id
-            # another contact has): ignore_conflicts keeps the batch, and it counts as merged.
-            await Contact.bulk_create(
-                [self._contact(member, row, now) for row in new],
-                batch_size=BATCH_SIZE,
-                ignore_conflicts=True,
+            # another contact has): the insert skips it, and it counts as merged.
+            await insert_contacts(
+                connection,
+                new,
+                member_id=member.id,
+                source=ConsentSource.FILE_IMPORT.value,
+                consent_by=f"member:{member.id}",
+                now=now,
             )
-            inserted = await self._existing(member, new)
+            inserted = await self._existing(connection, member, new)
             job.created += len(inserted)
             job.merged += len(new) - len(inserted)
-            ids = {**existing, **inserted}
-            await ListMembership.bulk_create(
-                [ListMembership(contact_list=contact_list, contact_id=cid) for cid in ids.values()],
-                batch_size=BATCH_SIZE,
-                ignore_conflicts=True,
-            )
+            contact_ids = [*existing.values(), *inserted.values()]
+            await insert_memberships(connection, contact_ids, list_id=contact_list.id, now=now)
 
     @staticmethod
-    def _contact(member: Member, row: ContactRow, now: object) -> Contact:
-        return Contact(
-            member=member,
-            phone=row.phone,
-            telegram_id=row.telegram_id,
-            line_id=row.line_id,
-            whatsapp=row.whatsapp,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            language=row.language,
-            timezone=row.timezone,
-            attributes=row.attributes,
-            tags=row.tags,
-            consent_source=ConsentSource.FILE_IMPORT,
-            consent_at=now,
-            consent_by=f"member:{member.id}",
-        )
-
-    @staticmethod
-    async def _suppressed(member: Member, rows: Iterable[ContactRow]) -> set[str]:
+    async def _suppressed(
+        connection: BaseDBAsyncClient, member: Member, rows: Iterable[ContactRow]
+    ) -> set[str]:
         """Keys of rows whose phone or channel id has opted out of this member (or of all)."""
         by_lookup: dict[str, str] = {}
         for row in rows:
-            for lookup in filter(
-                None,
-                (
-                    row.phone,
-                    row.telegram_id is not None and f"telegram:{row.telegram_id}",
-                    row.line_id and f"line:{row.line_id}",
-                ),
-            ):
-                by_lookup[lookup] = row.key
-        if not by_lookup:
-            return set()
-        hits = await Suppression.filter(
-            Q(member=member) | Q(member=None), key__in=list(by_lookup)
-        ).values_list("key", flat=True)
+            if row.phone:
+                by_lookup[row.phone] = row.key
+            if row.telegram_id is not None:
+                by_lookup[f"telegram:{row.telegram_id}"] = row.key
+            if row.line_id:
+                by_lookup[f"line:{row.line_id}"] = row.key
+        hits = await suppressed_keys(connection, member_id=member.id, keys=list(by_lookup))
         return {by_lookup[hit] for hit in hits}
 
     @staticmethod
-    async def _existing(member: Member, rows: Iterable[ContactRow]) -> dict[str, int]:
+    async def _existing(
+        connection: BaseDBAsyncClient, member: Member, rows: Iterable[ContactRow]
+    ) -> dict[str, int]:
         """Contact ids of the member's contacts these rows name, by row key."""
         rows = list(rows)
         phones = [row.phone for row in rows if row.phone]
         telegram = [row.telegram_id for row in rows if not row.phone and row.telegram_id]
         line = [row.line_id for row in rows if not row.phone and row.telegram_id is None]
-        found: dict[str, int] = {}
-        if phones:
-            for cid, phone in await Contact.filter(member=member, phone__in=phones).values_list(
-                "id", "phone"
-            ):
-                found[phone] = cid
-        if telegram:
-            for cid, tid in await Contact.filter(
-                member=member, telegram_id__in=telegram
-            ).values_list("id", "telegram_id"):
-                found[f"telegram:{tid}"] = cid
-        if line:
-            for cid, lid in await Contact.filter(member=member, line_id__in=line).values_list(
-                "id", "line_id"
-            ):
-                found[f"line:{lid}"] = cid
+        found = await contact_ids_by(connection, member_id=member.id, column="phone", values=phones)
+        for column, values in (("telegram_id", telegram), ("line_id", line)):
+            prefix = column.removesuffix("_id")
+            ids = await contact_ids_by(
+                connection, member_id=member.id, column=column, values=values
+            )
+            found.update({f"{prefix}:{value}": cid for value, cid in ids.items()})
         return found
