@@ -1,0 +1,193 @@
+"""What every benchmark shares: the results file (see /work/shared/BENCH-RESULTS.md), the
+machine description, and measuring a process's memory.
+
+Results go to bench/results/<bench>.<config>.json, one file per benchmark and configuration,
+overwritten by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+EMBEDDED = "embedded"
+SERVERS = "postgres+redis"
+CONFIGS = (EMBEDDED, SERVERS)
+
+
+def git_commit() -> str:
+    """The short hash of HEAD (the working tree may hold uncommitted changes on top)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def git_dirty() -> bool:
+    """Whether tracked files differ from HEAD (figures then describe HEAD plus local edits)."""
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return bool(out.stdout.strip())
+
+
+def machine() -> dict[str, Any]:
+    """The machine part of a result: cores and Python version."""
+    return {"cores": os.cpu_count() or 1, "python": platform.python_version()}
+
+
+def utc_timestamp() -> str:
+    """Now, as the results files write it: 2026-11-23T10:00:00Z."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def result_path(bench: str, config: str | None) -> Path:
+    """bench/results/<bench>.<config>.json, or <bench>.json for a single-configuration bench."""
+    name = f"{bench}.{config}.json" if config else f"{bench}.json"
+    return RESULTS_DIR / name
+
+
+def write_result(
+    bench: str,
+    *,
+    config: str,
+    params: dict[str, Any],
+    figures: dict[str, Any],
+    split_by_config: bool = True,
+) -> Path:
+    """Write one run's figures in the shared shape; returns the file written."""
+    record = {
+        "bench": bench,
+        "date": utc_timestamp(),
+        "commit": git_commit(),
+        "machine": machine(),
+        "config": config,
+        "params": params,
+        "figures": figures,
+    }
+    path = result_path(bench, config if split_by_config else None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _status_kb(field: str) -> int:
+    """A "VmRSS"/"VmHWM"-style line of /proc/self/status, in KiB (0 where there is none)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def rss_mb() -> float:
+    """The current resident set size of this process, MB (MiB)."""
+    return _status_kb("VmRSS") / 1024
+
+
+def peak_rss_mb() -> float:
+    """The peak resident set size of this process so far, MB: ru_maxrss (KiB on Linux)."""
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, _status_kb("VmHWM")) / 1024
+
+
+def load_average() -> float:
+    """The 1-minute load average: other work on the machine skews the figures of this one."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class RssSampler:
+    """Samples VmRSS from a thread, to say in which phase the peak happened.
+
+    ru_maxrss only gives the peak's height; the sampler remembers the label of the phase
+    (`sampler.phase = "..."`) that was running when the highest sample was taken. A thread,
+    not a task: the event loop is blocked during the CPU-bound parts we want to see.
+    """
+
+    def __init__(self, *, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.phase = "start"
+        self.peak_mb = 0.0
+        self.peak_phase = self.phase
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            time.sleep(self.interval)
+
+    def sample(self) -> None:
+        """Take one sample now (also called at phase changes, so short phases are seen)."""
+        current = rss_mb()
+        if current > self.peak_mb:
+            self.peak_mb = current
+            self.peak_phase = self.phase
+
+    def enter(self, phase: str) -> None:
+        """Label what runs from now on."""
+        self.sample()
+        self.phase = phase
+        self.sample()
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """A plain aligned text table on stdout."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths)
+    print(line.format(*headers))
+    print(line.format(*("-" * width for width in widths)))
+    for row in rows:
+        print(line.format(*row))
