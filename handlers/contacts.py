@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.conversation import Button, Context, Router
 from bot.services.lists import RESTORE_WINDOW
 from bot.services.lists.contacts import ContactNotFoundError
 from bot.services.lists.imports import member_region
 from handlers import texts
-from models import Contact
+from models import Contact, Member
 
 router = Router("contacts")
 MAX_SHOWN_ATTRIBUTES = 8
@@ -19,9 +21,19 @@ def contact_label(contact: Contact) -> str:
     return name or contact.phone or contact.line_id or str(contact.telegram_id or contact.id)
 
 
-def _contact_id(data: str | None, prefix: str) -> int:
-    raw = (data or "").removeprefix(prefix)
-    return int(raw) if raw.isdigit() else 0
+async def _resolve(
+    ctx: Context, prefix: str, action: Callable[[Member, int], Awaitable[Contact]]
+) -> Contact | None:
+    """Apply a service action to the contact the button names, as this member.
+
+    The service only finds the member's own contacts, so a stale or forged id is refused here.
+    """
+    raw = (ctx.event.data or "").removeprefix(prefix)
+    try:
+        return await action(ctx.require_member(), int(raw) if raw.isdigit() else 0)
+    except ContactNotFoundError:
+        await ctx.reply.send(texts.stale_button(ctx.t))
+        return None
 
 
 @router.command("contact")
@@ -46,12 +58,8 @@ async def find_contact(ctx: Context) -> None:
 @router.button("ctc:open:")
 async def open_contact(ctx: Context) -> None:
     """Everything held about one contact."""
-    try:
-        contact = await ctx.services.contacts.get(
-            ctx.require_member(), _contact_id(ctx.event.data, "ctc:open:")
-        )
-    except ContactNotFoundError:
-        await ctx.reply.send(texts.stale_button(ctx.t))
+    contact = await _resolve(ctx, "ctc:open:", ctx.services.contacts.get)
+    if contact is None:
         return
     _ = ctx.t.gettext
     lines = [
@@ -78,12 +86,8 @@ async def open_contact(ctx: Context) -> None:
 @router.button("ctc:delete:")
 async def delete_contact(ctx: Context) -> None:
     """Delete at once; restorable from /trash."""
-    try:
-        contact = await ctx.services.contacts.delete(
-            ctx.require_member(), _contact_id(ctx.event.data, "ctc:delete:")
-        )
-    except ContactNotFoundError:
-        await ctx.reply.send(texts.stale_button(ctx.t))
+    contact = await _resolve(ctx, "ctc:delete:", ctx.services.contacts.delete)
+    if contact is None:
         return
     await ctx.reply.send(
         ctx.t.gettext("Deleted {name}. You can restore it with /trash for {days} days.").format(
@@ -95,11 +99,7 @@ async def delete_contact(ctx: Context) -> None:
 @router.button("ctc:restore:")
 async def restore_contact(ctx: Context) -> None:
     """Bring a deleted contact back."""
-    try:
-        contact = await ctx.services.contacts.restore(
-            ctx.require_member(), _contact_id(ctx.event.data, "ctc:restore:")
-        )
-    except ContactNotFoundError:
-        await ctx.reply.send(texts.stale_button(ctx.t))
+    contact = await _resolve(ctx, "ctc:restore:", ctx.services.contacts.restore)
+    if contact is None:
         return
     await ctx.reply.send(ctx.t.gettext('Restored "{name}".').format(name=contact_label(contact)))
