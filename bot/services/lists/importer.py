@@ -89,7 +89,6 @@ class Importer:
         member = await Member.get(id=job.member_id)  # type: ignore[attr-defined]
         contact_list = await ContactList.get(id=job.contact_list_id)  # type: ignore[attr-defined]
         rejected = _Rejected.start(table.columns, describe)
-        seen: set[str] = set()
         for batch in _batches(table.rows()):
             valid: dict[str, ContactRow] = {}
             for number, cells in batch:
@@ -98,11 +97,12 @@ class Importer:
                 if isinstance(result, RowProblem):
                     job.invalid += 1
                     rejected.add(number, result, cells)
-                elif result.key in seen or result.key in valid:
+                elif result.key in valid:
                     job.merged += 1  # the same person twice in one file is one contact
                 else:
+                    # A repeat from an earlier batch is found in the database by _store, and
+                    # counts as merged there: no set of every key read, memory stays flat.
                     valid[result.key] = result
-            seen.update(valid)
             await self._store(job, member, contact_list, valid)
             await job.save()
             await progress(job)
