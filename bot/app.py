@@ -14,6 +14,9 @@ from redis.asyncio import Redis
 from bot import db
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.dispatch.channels import ChannelSender
+from bot.dispatch.engine import Engine
+from bot.dispatch.parts import DispatchParts, build_senders
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.platforms.line import LineChannel
@@ -21,6 +24,7 @@ from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
+from models import Channel
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,8 @@ class App:
     telegram: TelegramChannel | None
     line: LineChannel | None
     tasks: BackgroundTasks
+    engine: Engine
+    senders: dict[Channel, ChannelSender]
 
     @classmethod
     async def build(cls, settings: Settings, *, clock: Clock = utc_now) -> App:
@@ -78,11 +84,26 @@ class App:
         tasks = BackgroundTasks()
         bot = build_bot(settings) if settings.telegram_enabled else None
         line = LineChannel.build(settings) if settings.line_enabled else None
+        dispatch = DispatchParts.build(settings, redis)
+        senders = build_senders(settings)
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
             handles=BotHandles(bot, line).get,
+            dispatch=dispatch,
+            channels=senders.keys(),
             clock=clock,
+        )
+        engine = Engine(
+            queue=dispatch.queue,
+            senders=senders,
+            gate=dispatch.gate,
+            signals=dispatch.signals,
+            store=dispatch.store,
+            clock=clock,
+            on_finished=services.campaigns.finish,
+            window=settings.DISPATCH_WINDOW,
+            concurrency=settings.DISPATCH_CONCURRENCY,
         )
         conversation = Conversation(
             build_router(),
@@ -106,6 +127,8 @@ class App:
             telegram=telegram,
             line=line,
             tasks=tasks,
+            engine=engine,
+            senders=senders,
         )
         app.log_channels()
         return app
@@ -130,6 +153,8 @@ class App:
             await self.telegram.bot.session.close()
         if self.line is not None:
             await self.line.close()
+        for sender in self.senders.values():
+            await sender.close()
         await self.storage.close()
         if self.redis is not None:
             await self.redis.aclose()

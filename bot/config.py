@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     WHATSAPP_VERIFY_TOKEN: SecretStr | None = None
     WHATSAPP_API_URL: str = DEFAULT_WHATSAPP_API_URL
 
+    # Sending rates per channel and sending account, messages (LINE: requests) per second;
+    # 0 turns a limit off. Defaults are the platforms' published limits: Telegram 30/s
+    # (paid broadcasts up to 1000/s), LINE 2,000 requests/s, WhatsApp 80/s per number.
+    TELEGRAM_RATE_LIMIT: float = Field(default=30, ge=0)
+    LINE_RATE_LIMIT: float = Field(default=2000, ge=0)
+    WHATSAPP_RATE_LIMIT: float = Field(default=80, ge=0)
+    # Deliveries one claim takes, and claims one worker runs at once: their product is the
+    # most a killed worker can leave ambiguous.
+    DISPATCH_WINDOW: int = Field(default=200, ge=1, le=5000)
+    DISPATCH_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+
     ADMIN_TELEGRAM_IDS: IdList = frozenset()
     ADMIN_LINE_IDS: IdList = frozenset()
 
@@ -111,6 +122,16 @@ class Settings(BaseSettings):
     def public_url(self) -> str:
         """The base URL members' browsers use to reach this service."""
         return self.PUBLIC_URL or f"http://{self.WEB_HOST}:{self.WEB_PORT}"
+
+    @property
+    def channel_rates(self) -> dict[str, float | None]:
+        """The sending rate limits by channel name; None where turned off."""
+        rates = {
+            "telegram": self.TELEGRAM_RATE_LIMIT,
+            "line": self.LINE_RATE_LIMIT,
+            "whatsapp": self.WHATSAPP_RATE_LIMIT,
+        }
+        return {channel: rate or None for channel, rate in rates.items()}
 
     @property
     def telegram_enabled(self) -> bool:

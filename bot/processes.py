@@ -87,12 +87,17 @@ def scheduled_jobs(app: App) -> list[Job]:
         Job("purge-deleted-contacts", timedelta(hours=1), services.contacts.purge_expired),
         Job("purge-stale-uploads", timedelta(hours=1), services.imports.purge_stale_uploads),
         Job("purge-downloads", timedelta(hours=1), services.downloads.purge_expired),
+        Job("start-scheduled-campaigns", timedelta(seconds=5), services.campaigns.start_due),
+        # Held deliveries now due, unfinished launches, work a restart lost from the queue.
+        Job("sweep-campaigns", timedelta(seconds=5), services.campaigns.sweep),
     ]
 
 
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     """The dispatcher worker and the scheduler."""
-    await run_jobs(scheduled_jobs(app), stop)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(app.engine.run(stop))
+        group.create_task(run_jobs(scheduled_jobs(app), stop))
 
 
 async def run_everything(app: App, stop: asyncio.Event) -> None:

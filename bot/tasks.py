@@ -26,6 +26,10 @@ class BackgroundTasks:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def running(self, name: str) -> bool:
+        """Whether a task of that name is still running here."""
+        return any(task.get_name() == name for task in self._tasks)
+
     @staticmethod
     async def _guard(work: Coroutine[Any, Any, None], name: str) -> None:
         try:

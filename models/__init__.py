@@ -1,5 +1,15 @@
 """Tortoise ORM models: the one schema every process shares."""
 
+from models.campaign import (
+    NO_CHANNEL,
+    OPTED_OUT,
+    RETRIES_EXHAUSTED,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+)
 from models.contact import ConsentSource, Contact, ContactList, ListMembership
 from models.download import Download
 from models.imports import ImportJob, ImportStatus, Upload
@@ -7,10 +17,18 @@ from models.member import ChatAccount, LinkCode, Member, MemberStatus, Platform
 from models.suppression import Suppression, SuppressionSource, suppression_key
 
 __all__ = [
+    "NO_CHANNEL",
+    "OPTED_OUT",
+    "RETRIES_EXHAUSTED",
+    "Campaign",
+    "CampaignStatus",
+    "Channel",
     "ChatAccount",
     "ConsentSource",
     "Contact",
     "ContactList",
+    "Delivery",
+    "DeliveryStatus",
     "Download",
     "ImportJob",
     "ImportStatus",

@@ -53,6 +53,9 @@ class Contact(Model):
     timezone = fields.CharField(max_length=64, null=True)
     attributes: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
     tags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    # Channels that said they can never reach this person (blocked the bot, not on WhatsApp),
+    # comma-separated: campaigns skip them. Only a new opt-in clears it.
+    unreachable = fields.CharField(max_length=64, null=True)
     consent_source = fields.CharEnumField(ConsentSource, max_length=16)
     consent_at = fields.DatetimeField()
     consent_by = fields.CharField(max_length=64)  # "member:<id>" or "self"

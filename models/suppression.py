@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from bot.sql import dialect_sql, marks
 from models.member import Member
 
 
@@ -43,3 +46,21 @@ class Suppression(Model):
     class Meta:
         table = "suppression"
         unique_together = (("member", "key"),)
+
+
+async def suppressed_keys(
+    connection: BaseDBAsyncClient, *, member_id: int, keys: Sequence[str]
+) -> set[str]:
+    """Which of `keys` are on this member's suppression list or the operator-wide one.
+
+    Plain SQL, one statement per batch: imports and the dispatcher ask it for thousands of
+    keys at a time, just before writing or sending.
+    """
+    if not keys:
+        return set()
+    sql = (
+        "SELECT key FROM suppression "  # noqa: S608 - placeholders only
+        f"WHERE (member_id = ? OR member_id IS NULL) AND key IN ({marks(len(keys))})"
+    )
+    _, rows = await connection.execute_query(dialect_sql(connection, sql), [member_id, *keys])
+    return {row[0] for row in rows}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from bot.dispatch.parts import DispatchParts
+from bot.services.campaigns.service import CampaignService
+from bot.services.campaigns.states import Transitions
 from bot.services.clock import Clock, utc_now
 from bot.services.downloads import DownloadService
 from bot.services.lists import ListService
@@ -12,8 +16,10 @@ from bot.services.lists.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
 from bot.tasks import BackgroundTasks
+from models import Channel
 
 __all__ = [
+    "CampaignService",
     "Clock",
     "ContactService",
     "DownloadService",
@@ -37,6 +43,7 @@ class Services:
     imports: ImportService
     downloads: DownloadService
     optin: OptInService
+    campaigns: CampaignService
 
     @classmethod
     def build(
@@ -45,9 +52,13 @@ class Services:
         public_url: str,
         tasks: BackgroundTasks,
         handles: BotHandles,
+        dispatch: DispatchParts,
+        channels: Collection[Channel],
         clock: Clock = utc_now,
     ) -> Services:
-        """Wire the services with one shared clock (tests pass a movable one)."""
+        """Wire the services with one shared clock (tests pass a movable one); `channels`
+        are those configured, which campaigns may send on."""
+        transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         return cls(
             clock=clock,
             members=MemberService(clock=clock),
@@ -56,4 +67,12 @@ class Services:
             imports=ImportService(clock=clock, tasks=tasks),
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
+            campaigns=CampaignService(
+                clock=clock,
+                transitions=transitions,
+                queue=dispatch.queue,
+                store=dispatch.store,
+                tasks=tasks,
+                enabled=channels,
+            ),
         )

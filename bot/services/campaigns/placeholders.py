@@ -38,7 +38,6 @@ the placeholder's "{" when the problem is its whole name or fallback.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 
 from bot.services.imports.vocabulary import fold
@@ -232,7 +231,7 @@ def _field(content: str, start: int) -> tuple[str, str]:
 
 
 def _is_name(name: str) -> bool:
-    """Letters, digits, combining marks (Thai vowels, Devanagari signs), "_"; no digit first."""
-    if name[0] != "_" and unicodedata.category(name[0])[0] != "L":
-        return False
-    return all(char == "_" or unicodedata.category(char)[0] in "LNM" for char in name)
+    """A Python identifier, as every attribute key is (mapping.attribute_key): letters and
+    digits of any script, combining marks (Thai vowels, Devanagari signs), "_"; no digit
+    first. The same rule on both sides, so every imported column can be named."""
+    return name.isidentifier()

@@ -117,7 +117,9 @@ def attribute_key(header: str) -> str:
     key = "_".join(fold(header).split())[:MAX_ATTRIBUTE_KEY].rstrip("_")
     if key and not key.isidentifier():
         key = "attr_" + key
-    key = "".join(char for char in key if ("a" + char).isidentifier())
+    # Characters no identifier may hold go; so does an "_" they leave at the end ("attr_"),
+    # which a {placeholder} name never ends with.
+    key = "".join(char for char in key if ("a" + char).isidentifier()).rstrip("_")
     return key if key.isidentifier() else "attribute"
 
 

@@ -16,6 +16,9 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bot.services.lists.rows import ContactRow
+from models.suppression import suppressed_keys
+
+__all__ = ["contact_ids_by", "insert_contacts", "insert_memberships", "suppressed_keys"]
 
 _CONTACT_COLUMNS = (
     "member_id, phone, telegram_id, line_id, whatsapp, first_name, last_name, language, "
@@ -102,17 +105,3 @@ async def contact_ids_by(
     marks = ", ".join("?" * len(values))
     sql = f"SELECT {column}, id FROM contact WHERE member_id = ? AND {column} IN ({marks})"  # noqa: S608
     return dict(await _select_pairs(connection, sql, [member_id, *values]))
-
-
-async def suppressed_keys(
-    connection: BaseDBAsyncClient, *, member_id: int, keys: Sequence[str]
-) -> set[str]:
-    """The keys on this member's suppression list or the operator-wide one."""
-    if not keys:
-        return set()
-    marks = ", ".join("?" * len(keys))
-    sql = (
-        "SELECT key, member_id FROM suppression "  # noqa: S608 - placeholders only
-        f"WHERE (member_id = ? OR member_id IS NULL) AND key IN ({marks})"
-    )
-    return {key for key, _ in await _select_pairs(connection, sql, [member_id, *keys])}

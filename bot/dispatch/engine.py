@@ -1,0 +1,357 @@
+"""The workers' loop: take a chunk, claim deliveries, check opt-outs, render, send, record.
+
+Order per claim, and why:
+1. Ask the campaign's status (signals, fresh within a second): pause and cancel stop here.
+2. Claim up to `window` due deliveries (committed as `sending` before any send: see store).
+3. Check the recipients against the suppression list just now, so a STOP that arrived a
+   moment ago holds even for deliveries queued long before.
+4. Hold recipients inside their quiet hours until those end.
+5. Send per channel through the rate gate; record every outcome in one statement. A
+   permanent failure falls back to the recipient's next channel; a transient one waits
+   with exponential backoff and jitter, a 429 pauses the whole channel.
+The in-flight window (what a kill -9 can leave ambiguous) is `window` x `concurrency`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.dispatch.channels.base import ChannelSender, Outcome, Outgoing, Result, Template
+from bot.dispatch.queue import Chunk, Lease, WorkQueue
+from bot.dispatch.quiet import QuietHours
+from bot.dispatch.ratelimit import RateGate
+from bot.dispatch.signals import CampaignSignals
+from bot.dispatch.store import Claimed, DeliveryStore, Recipient, Update
+from bot.services.campaigns.placeholders import MessageTemplate, contact_values
+from models import (
+    NO_CHANNEL,
+    OPTED_OUT,
+    RETRIES_EXHAUSTED,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    DeliveryStatus,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+MAX_BACKOFF_SECONDS = 300
+CHUNK_SIZE = 1000
+
+
+def split(campaign_id: int, first_id: int, last_id: int) -> list[Chunk]:
+    """A range of delivery ids as chunks of CHUNK_SIZE ids."""
+    return [
+        Chunk(campaign_id, start, min(start + CHUNK_SIZE - 1, last_id))
+        for start in range(first_id, last_id + 1, CHUNK_SIZE)
+    ]
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A campaign's fixed parts, parsed once per chunk."""
+
+    campaign: Campaign
+    message: MessageTemplate
+    channels: list[Channel]
+    quiet: QuietHours | None
+    home_timezone: str
+    # WhatsApp template body parameters, each one placeholder.
+    parameters: list[MessageTemplate]
+
+
+class Engine:
+    """Runs `concurrency` chunk loops in this process until stopped."""
+
+    def __init__(
+        self,
+        *,
+        queue: WorkQueue,
+        senders: Mapping[Channel, ChannelSender],
+        gate: RateGate,
+        signals: CampaignSignals,
+        store: DeliveryStore,
+        clock: Callable[[], datetime],
+        on_finished: Callable[[int], Awaitable[object]] | None = None,
+        window: int = 200,
+        concurrency: int = 4,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._queue = queue
+        self._senders = senders
+        self._gate = gate
+        self._signals = signals
+        self._store = store
+        self._clock = clock
+        self._on_finished = on_finished
+        self._window = window
+        self._concurrency = concurrency
+        # Jitter only spreads retries out; it needs no secrecy.
+        self._rng = rng or random.Random()  # noqa: S311
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Take and work chunks until `stop` is set."""
+        async with asyncio.TaskGroup() as group:
+            for number in range(self._concurrency):
+                group.create_task(self._loop(stop), name=f"dispatch-{number}")
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            lease = await self._queue.take(block=1.0)
+            if lease is None:
+                continue
+            try:
+                await self.work(lease)
+            except Exception:
+                # The chunk stays unacknowledged: with Redis another worker takes it over;
+                # in one process the sweep queues its campaign's due deliveries again.
+                log.exception("chunk failed", extra={"campaign": lease.chunk.campaign_id})
+                await self._queue.release(lease)
+                continue
+            await self._queue.ack(lease)
+
+    async def work(self, lease: Lease) -> None:
+        """Send every due delivery of the chunk, unless the campaign stops running."""
+        chunk = lease.chunk
+        plan = await self._plan(chunk.campaign_id)
+        if plan is None:
+            return
+        await self._resolve_orphans(chunk)
+        while await self._signals.status(chunk.campaign_id) is CampaignStatus.RUNNING:
+            claimed = await self._store.claim(chunk, limit=self._window, now=self._clock())
+            if not claimed:
+                break
+            await self._queue.touch(lease)
+            await self._send(plan, claimed)
+        # Read afresh: the launch may have finished writing the audience meanwhile. (If both
+        # it and this worker miss the moment, the sweep finishes the campaign.)
+        if (
+            self._on_finished is not None
+            and await self._store.audience_ready(chunk.campaign_id)
+            and not await self._store.has_open(chunk.campaign_id)
+        ):
+            await self._on_finished(chunk.campaign_id)
+
+    async def _plan(self, campaign_id: int) -> _Plan | None:
+        campaign = await Campaign.get_or_none(id=campaign_id).prefetch_related("member")
+        if campaign is None:
+            return None
+        return _Plan(
+            campaign=campaign,
+            message=MessageTemplate.parse(campaign.text),
+            channels=[Channel(name) for name in campaign.channels],
+            quiet=QuietHours.of(campaign.quiet_start, campaign.quiet_end),
+            home_timezone=campaign.member.timezone,
+            parameters=[MessageTemplate.parse(f"{{{name}}}") for name in campaign.whatsapp_params],
+        )
+
+    async def _resolve_orphans(self, chunk: Chunk) -> None:
+        """Rows a dead worker left in `sending`: the platform may or may not have them.
+
+        LINE's retry key makes a repeat safe (409 if it arrived), so those go back to
+        pending; elsewhere a repeat could deliver twice, so they are counted ambiguous.
+        """
+        orphans = await self._store.orphans(chunk)
+        if not orphans:
+            return
+        updates = [
+            Update(
+                id=row.id,
+                status=DeliveryStatus.PENDING
+                if row.channel is Channel.LINE
+                else DeliveryStatus.AMBIGUOUS,
+                channel=row.channel,
+                attempts=row.attempts,
+                fell_back_from=row.fell_back_from,
+            )
+            for row in orphans
+        ]
+        await self._store.record(updates, now=self._clock())
+        log.warning(
+            "resolved deliveries left mid-send",
+            extra={"campaign": chunk.campaign_id, "count": len(orphans)},
+        )
+
+    async def _send(self, plan: _Plan, claimed: list[Claimed]) -> None:
+        now = self._clock()
+        contact_ids = [row.contact_id for row in claimed if row.contact_id is not None]
+        recipients = await self._store.recipients(contact_ids)
+        opted_out = await self._store.opted_out(plan.campaign.member_id, list(recipients.values()))
+        updates: list[Update] = []
+        by_channel: dict[Channel, list[tuple[Claimed, Outgoing]]] = defaultdict(list)
+        for row in claimed:
+            recipient = recipients.get(row.contact_id) if row.contact_id is not None else None
+            if recipient is None or recipient.contact_id in opted_out:
+                updates.append(_skipped(row, OPTED_OUT if recipient else NO_CHANNEL))
+                continue
+            zone = recipient.timezone or plan.home_timezone
+            held = plan.quiet.until(now, zone) if plan.quiet is not None else None
+            if held is not None:
+                # Not an attempt: the claim's increment is given back.
+                updates.append(_pending(row, not_before=held, attempts=row.attempts - 1))
+                continue
+            channel = row.channel
+            address = recipient.address(channel) if channel is not None else None
+            if channel is None or address is None or channel not in self._senders:
+                updates.append(self._fall_back(plan, row, recipient, error_code=NO_CHANNEL))
+                continue
+            by_channel[channel].append((row, self._outgoing(plan, row, recipient, address)))
+        results = await asyncio.gather(
+            *(
+                self._send_channel(plan, channel, items, recipients)
+                for channel, items in by_channel.items()
+            )
+        )
+        for channel_updates in results:
+            updates.extend(channel_updates)
+        await self._store.record(updates, now=self._clock())
+
+    def _outgoing(self, plan: _Plan, row: Claimed, recipient: Recipient, address: str) -> Outgoing:
+        values = contact_values(
+            recipient.first_name, recipient.last_name, recipient.phone, recipient.attributes
+        )
+        template = None
+        campaign = plan.campaign
+        if row.channel is Channel.WHATSAPP and campaign.whatsapp_template:
+            template = Template(
+                name=campaign.whatsapp_template,
+                language=campaign.whatsapp_language or "en",
+                parameters=tuple(parameter.render(values) for parameter in plan.parameters),
+            )
+        return Outgoing(row.id, address, plan.message.render(values), template)
+
+    async def _send_channel(
+        self,
+        plan: _Plan,
+        channel: Channel,
+        items: Sequence[tuple[Claimed, Outgoing]],
+        recipients: Mapping[int, Recipient],
+    ) -> list[Update]:
+        sender = self._senders[channel]
+        rows = {row.id: row for row, _ in items}
+        outcomes: list[Outcome] = []
+        # One message per request: sent as the limit's slots come. A sender packing many
+        # messages per request (LINE multicast) is paced by its requests instead.
+        packed = sender.requests_for([outgoing for _, outgoing in items]) < len(items)
+        burst = len(items) if packed else self._gate.burst(channel)
+        for start in range(0, len(items), burst):
+            batch = [outgoing for _, outgoing in items[start : start + burst]]
+            await self._gate.wait(channel, sender.account, sender.requests_for(batch))
+            outcomes.extend(await sender.send(batch))
+        pauses = [outcome.retry_after for outcome in outcomes if outcome.retry_after]
+        if pauses:
+            await self._gate.pause(channel, sender.account, max(pauses))
+        dead = [
+            rows[outcome.delivery_id].contact_id
+            for outcome in outcomes
+            if outcome.unreachable and rows[outcome.delivery_id].contact_id is not None
+        ]
+        await self._store.mark_unreachable([cid for cid in dead if cid is not None], channel)
+        now = self._clock()
+        updates = []
+        for outcome in outcomes:
+            row = rows[outcome.delivery_id]
+            recipient = recipients[row.contact_id] if row.contact_id is not None else None
+            updates.append(self._after(plan, row, recipient, outcome, now))
+        return updates
+
+    def _after(
+        self,
+        plan: _Plan,
+        row: Claimed,
+        recipient: Recipient | None,
+        outcome: Outcome,
+        now: datetime,
+    ) -> Update:
+        if outcome.result is Result.SENT:
+            return Update(
+                id=row.id,
+                status=DeliveryStatus.SENT,
+                channel=row.channel,
+                attempts=row.attempts,
+                fell_back_from=row.fell_back_from,
+                message_id=outcome.message_id,
+                sent_at=now,
+            )
+        if outcome.result is Result.RETRY:
+            if outcome.retry_after:
+                # A rate limit is the platform's pacing, not this message's fault.
+                return _pending(
+                    row,
+                    not_before=now + timedelta(seconds=outcome.retry_after),
+                    attempts=row.attempts - 1,
+                )
+            if row.attempts < MAX_ATTEMPTS:
+                return _pending(row, not_before=now + self._backoff(row.attempts))
+            return _failed(row, RETRIES_EXHAUSTED)
+        if recipient is None:
+            return _failed(row, outcome.error_code)
+        if outcome.unreachable:
+            recipient.unreachable = recipient.unreachable | {row.channel.value}
+        return self._fall_back(plan, row, recipient, error_code=outcome.error_code)
+
+    def _fall_back(
+        self, plan: _Plan, row: Claimed, recipient: Recipient, *, error_code: str | None
+    ) -> Update:
+        """The next channel in the member's order that reaches this person, else failed."""
+        tried = set((row.fell_back_from or "").split(",")) - {""}
+        if row.channel is not None:
+            tried.add(row.channel.value)
+        for channel in plan.channels:
+            if channel.value in tried or channel not in self._senders:
+                continue
+            if recipient.address(channel) is not None:
+                return Update(
+                    id=row.id,
+                    status=DeliveryStatus.PENDING,
+                    channel=channel,
+                    attempts=0,
+                    fell_back_from=",".join(sorted(tried)),
+                    error_code=error_code,
+                )
+        return _failed(row, error_code)
+
+    def _backoff(self, attempts: int) -> timedelta:
+        """Exponential with full jitter: 1, 2, 4... seconds at most, capped."""
+        ceiling = min(MAX_BACKOFF_SECONDS, 2 ** max(0, attempts - 1))
+        return timedelta(seconds=self._rng.uniform(0.5, 1.0) * ceiling)
+
+
+def _pending(row: Claimed, *, not_before: datetime, attempts: int | None = None) -> Update:
+    return Update(
+        id=row.id,
+        status=DeliveryStatus.PENDING,
+        channel=row.channel,
+        attempts=row.attempts if attempts is None else max(0, attempts),
+        fell_back_from=row.fell_back_from,
+        not_before=not_before,
+    )
+
+
+def _failed(row: Claimed, error_code: str | None) -> Update:
+    return Update(
+        id=row.id,
+        status=DeliveryStatus.FAILED,
+        channel=row.channel,
+        attempts=row.attempts,
+        fell_back_from=row.fell_back_from,
+        error_code=error_code,
+    )
+
+
+def _skipped(row: Claimed, reason: str) -> Update:
+    return Update(
+        id=row.id,
+        status=DeliveryStatus.SKIPPED,
+        channel=row.channel,
+        attempts=max(0, row.attempts - 1),
+        fell_back_from=row.fell_back_from,
+        error_code=reason,
+    )

@@ -1,0 +1,304 @@
+"""The dispatcher's reads and writes of delivery rows, in plain SQL (one statement per batch).
+
+Claiming is a conditional UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL): a row moves
+from pending to sending for exactly one claimer, and the move is committed before anything
+is sent. That order is the crash-safety argument: a row found in `sending` by someone else
+was possibly sent, never possibly forgotten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import connections
+
+from bot.dispatch.queue import Chunk
+from bot.sql import dialect_sql, marks
+from models import Channel, DeliveryStatus
+from models.suppression import suppressed_keys
+
+_CLAIM = (
+    "UPDATE delivery SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+    "WHERE id IN (SELECT id FROM delivery WHERE campaign_id = ? AND id >= ? AND id <= ? "
+    "AND status = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?) "
+    "AND status = 'pending' "
+    "RETURNING id, contact_id, channel, attempts, fell_back_from"
+)
+_RECORD = (
+    "UPDATE delivery SET status = ?, channel = ?, attempts = ?, fell_back_from = ?, "
+    "not_before = ?, message_id = ?, error_code = ?, sent_at = ?, updated_at = ? WHERE id = ?"
+)
+_PENDING_RANGES = (
+    "SELECT d.campaign_id, MIN(d.id), MAX(d.id) FROM delivery d "
+    "JOIN campaign c ON c.id = d.campaign_id WHERE d.status = 'pending' AND {} "
+    "GROUP BY d.campaign_id"
+)
+_PENDING_RUNNING = _PENDING_RANGES.format("c.status = 'running'")
+_PENDING_OF_ONE = _PENDING_RANGES.format("c.id = ?")
+_CONTACT_COLUMNS = (
+    "id, phone, telegram_id, line_id, whatsapp, first_name, last_name, attributes, timezone, "
+    "unreachable"
+)
+
+
+@dataclass(slots=True)
+class Recipient:
+    """What the engine needs of a contact to address and personalise a message."""
+
+    contact_id: int
+    phone: str | None
+    telegram_id: int | None
+    line_id: str | None
+    whatsapp: str | None
+    first_name: str | None
+    last_name: str | None
+    attributes: dict[str, str]
+    timezone: str | None
+    unreachable: frozenset[str]
+
+    def address(self, channel: Channel) -> str | None:
+        """The id or number that channel reaches this person at, if any and not marked dead."""
+        if channel.value in self.unreachable:
+            return None
+        if channel is Channel.TELEGRAM:
+            return str(self.telegram_id) if self.telegram_id is not None else None
+        if channel is Channel.LINE:
+            return self.line_id
+        return self.whatsapp or self.phone
+
+    def suppression_keys(self) -> list[str]:
+        """Every key an opt-out of this person may be filed under."""
+        keys = [key for key in (self.phone, self.whatsapp) if key]
+        if self.telegram_id is not None:
+            keys.append(f"telegram:{self.telegram_id}")
+        if self.line_id:
+            keys.append(f"line:{self.line_id}")
+        return keys
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A delivery this worker moved to `sending`."""
+
+    id: int
+    contact_id: int | None
+    channel: Channel | None
+    attempts: int
+    fell_back_from: str | None
+
+
+@dataclass(slots=True)
+class Update:
+    """A delivery's new state after a send (or a skip, a hold, a fallback)."""
+
+    id: int
+    status: DeliveryStatus
+    channel: Channel | None
+    attempts: int
+    fell_back_from: str | None = None
+    not_before: datetime | None = None
+    message_id: str | None = None
+    error_code: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCount:
+    """How many deliveries of a campaign share a status, channel, error and fallback."""
+
+    status: DeliveryStatus
+    channel: str | None
+    error_code: str | None
+    fell_back: bool
+    count: int
+
+
+def _parse_unreachable(value: str | None) -> frozenset[str]:
+    return frozenset(value.split(",")) if value else frozenset()
+
+
+def _attributes(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return value
+    return json.loads(value) if value else {}
+
+
+class DeliveryStore:
+    """Statements on the default connection, which every worker process has."""
+
+    @staticmethod
+    def _connection() -> Any:
+        return connections.get("default")
+
+    async def claim(self, chunk: Chunk, *, limit: int, now: datetime) -> list[Claimed]:
+        """Move up to `limit` due pending deliveries of the chunk to `sending`, in id order."""
+        connection = self._connection()
+        params = [now, chunk.campaign_id, chunk.first_id, chunk.last_id, now, limit]
+        _, rows = await connection.execute_query(dialect_sql(connection, _CLAIM), params)
+        claimed = [
+            Claimed(row[0], row[1], Channel(row[2]) if row[2] else None, row[3], row[4])
+            for row in rows
+        ]
+        claimed.sort(key=lambda item: item.id)
+        return claimed
+
+    async def orphans(self, chunk: Chunk) -> list[Claimed]:
+        """Deliveries of the chunk left in `sending` by a worker that stopped mid-send."""
+        connection = self._connection()
+        sql = (
+            "SELECT id, contact_id, channel, attempts, fell_back_from FROM delivery "
+            "WHERE campaign_id = ? AND id >= ? AND id <= ? AND status = 'sending' ORDER BY id"
+        )
+        _, rows = await connection.execute_query(
+            dialect_sql(connection, sql), [chunk.campaign_id, chunk.first_id, chunk.last_id]
+        )
+        return [
+            Claimed(row[0], row[1], Channel(row[2]) if row[2] else None, row[3], row[4])
+            for row in rows
+        ]
+
+    async def recipients(self, contact_ids: Sequence[int]) -> dict[int, Recipient]:
+        """The contacts behind a claim, by id (a contact purged meanwhile is absent)."""
+        if not contact_ids:
+            return {}
+        connection = self._connection()
+        sql = f"SELECT {_CONTACT_COLUMNS} FROM contact WHERE id IN ({marks(len(contact_ids))})"  # noqa: S608
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), list(contact_ids))
+        return {
+            row[0]: Recipient(
+                contact_id=row[0],
+                phone=row[1],
+                telegram_id=row[2],
+                line_id=row[3],
+                whatsapp=row[4],
+                first_name=row[5],
+                last_name=row[6],
+                attributes=_attributes(row[7]),
+                timezone=row[8],
+                unreachable=_parse_unreachable(row[9]),
+            )
+            for row in rows
+        }
+
+    async def opted_out(self, member_id: int, recipients: Sequence[Recipient]) -> set[int]:
+        """Contact ids of recipients on the member's (or the operator's) suppression list."""
+        by_key: dict[str, int] = {}
+        for recipient in recipients:
+            for key in recipient.suppression_keys():
+                by_key[key] = recipient.contact_id
+        if not by_key:
+            return set()
+        hits = await suppressed_keys(self._connection(), member_id=member_id, keys=list(by_key))
+        return {by_key[key] for key in hits}
+
+    async def record(self, updates: Sequence[Update], *, now: datetime) -> None:
+        """Write the new states, in one statement."""
+        if not updates:
+            return
+        connection = self._connection()
+        await connection.execute_many(
+            dialect_sql(connection, _RECORD),
+            [
+                [
+                    update.status.value,
+                    update.channel.value if update.channel else None,
+                    update.attempts,
+                    update.fell_back_from,
+                    update.not_before,
+                    update.message_id,
+                    update.error_code,
+                    update.sent_at,
+                    now,
+                    update.id,
+                ]
+                for update in updates
+            ],
+        )
+
+    async def mark_unreachable(self, contact_ids: Sequence[int], channel: Channel) -> None:
+        """Note that `channel` can never reach these contacts (blocked, invalid)."""
+        if not contact_ids:
+            return
+        connection = self._connection()
+        sql = (
+            "UPDATE contact SET unreachable = CASE "  # noqa: S608 - placeholders only
+            "WHEN unreachable IS NULL OR unreachable = '' THEN ? ELSE unreachable || ',' || ? END "
+            f"WHERE id IN ({marks(len(contact_ids))}) "
+            "AND (unreachable IS NULL OR unreachable NOT LIKE ?)"
+        )
+        params = [channel.value, channel.value, *contact_ids, f"%{channel.value}%"]
+        await connection.execute_query(dialect_sql(connection, sql), params)
+
+    async def audience_ready(self, campaign_id: int) -> bool:
+        """Whether the launch has written every delivery row of the campaign."""
+        connection = self._connection()
+        sql = "SELECT audience_ready FROM campaign WHERE id = ?"
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id])
+        return bool(rows and rows[0][0])
+
+    async def has_open(self, campaign_id: int) -> bool:
+        """Whether any delivery of the campaign still waits or is being sent."""
+        connection = self._connection()
+        sql = (
+            "SELECT id FROM delivery WHERE campaign_id = ? "
+            "AND status IN ('pending', 'sending') LIMIT 1"
+        )
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id])
+        return bool(rows)
+
+    async def release_due(self, now: datetime) -> list[Chunk]:
+        """Clear the hold of pending deliveries now due (quiet hours over, backoff passed) and
+        return their ranges to queue. Cleared first, so a delivery is released once."""
+        connection = self._connection()
+        sql = (
+            "UPDATE delivery SET not_before = NULL WHERE status = 'pending' "
+            "AND not_before <= ? AND campaign_id IN "
+            "(SELECT id FROM campaign WHERE status = 'running') RETURNING campaign_id, id"
+        )
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), [now])
+        return _ranges(rows)
+
+    async def pending_ranges(self, campaign_id: int | None = None) -> list[Chunk]:
+        """Per running campaign (or just this one), the range of its pending deliveries."""
+        connection = self._connection()
+        if campaign_id is None:
+            sql, params = _PENDING_RUNNING, []
+        else:
+            sql, params = _PENDING_OF_ONE, [campaign_id]
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), params)
+        return [Chunk(row[0], row[1], row[2]) for row in rows]
+
+    async def counts(self, campaign_id: int) -> list[DeliveryCount]:
+        """The campaign's deliveries counted by status, channel, error and fallback."""
+        connection = self._connection()
+        sql = (
+            "SELECT status, channel, error_code, fell_back_from IS NOT NULL, COUNT(*) "
+            "FROM delivery WHERE campaign_id = ? "
+            "GROUP BY status, channel, error_code, fell_back_from IS NOT NULL"
+        )
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id])
+        return [
+            DeliveryCount(DeliveryStatus(row[0]), row[1], row[2], bool(row[3]), row[4])
+            for row in rows
+        ]
+
+    async def id_range(self, campaign_id: int, *, after: int = 0) -> tuple[int, int] | None:
+        """The smallest and largest delivery id of the campaign above `after`."""
+        connection = self._connection()
+        sql = "SELECT MIN(id), MAX(id) FROM delivery WHERE campaign_id = ? AND id > ?"
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id, after])
+        if not rows or rows[0][0] is None:
+            return None
+        return rows[0][0], rows[0][1]
+
+
+def _ranges(rows: Sequence[Any]) -> list[Chunk]:
+    bounds: dict[int, tuple[int, int]] = {}
+    for campaign_id, delivery_id in rows:
+        low, high = bounds.get(campaign_id, (delivery_id, delivery_id))
+        bounds[campaign_id] = (min(low, delivery_id), max(high, delivery_id))
+    return [Chunk(campaign_id, low, high) for campaign_id, (low, high) in bounds.items()]

@@ -1,0 +1,1 @@
+"""Campaigns: composing, the life cycle, launching, reports."""

@@ -1,0 +1,169 @@
+"""A campaign's audience: who is on its lists, which channel reaches each, who opted out.
+
+The launch snapshots it into one delivery row per recipient, a batch of contacts at a time
+in contact id order, so the whole audience is never in memory and a launch cut short
+resumes after the last contact it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise import connections
+
+from bot.dispatch.store import Recipient
+from bot.sql import dialect_sql, marks
+from models import NO_CHANNEL, OPTED_OUT, Campaign, Channel, DeliveryStatus
+from models.suppression import suppressed_keys
+
+BATCH = 5000
+
+_INSERT = (
+    "INSERT INTO delivery (campaign_id, contact_id, channel, status, attempts, error_code, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+
+
+@dataclass(slots=True)
+class Estimate:
+    """What a launch would do now: recipients per channel, and who would be skipped."""
+
+    per_channel: Counter[str]
+    opted_out: int
+    unreachable: int
+
+    @property
+    def total(self) -> int:
+        """Recipients a message would go to."""
+        return sum(self.per_channel.values())
+
+
+def choose(
+    recipient: Recipient, channels: list[Channel], enabled: Collection[Channel]
+) -> Channel | None:
+    """The first channel in the member's order that is on and reaches this person."""
+    for channel in channels:
+        if channel in enabled and recipient.address(channel) is not None:
+            return channel
+    return None
+
+
+def _recipient(row: tuple) -> tuple[Recipient, list[str]]:
+    attributes = row[7] if isinstance(row[7], dict) else json.loads(row[7] or "{}")
+    tags = row[10] if isinstance(row[10], list) else json.loads(row[10] or "[]")
+    recipient = Recipient(
+        contact_id=row[0],
+        phone=row[1],
+        telegram_id=row[2],
+        line_id=row[3],
+        whatsapp=row[4],
+        first_name=row[5],
+        last_name=row[6],
+        attributes=attributes,
+        timezone=row[8],
+        unreachable=frozenset(row[9].split(",")) if row[9] else frozenset(),
+    )
+    return recipient, tags
+
+
+async def _batches(
+    campaign: Campaign, *, after: int = 0
+) -> AsyncIterator[tuple[list[Recipient], set[int]]]:
+    """The audience in contact id order, a batch at a time, with the opted-out contact ids."""
+    connection = connections.get("default")
+    lists = [int(list_id) for list_id in campaign.list_ids]
+    if not lists:
+        return
+    sql = (
+        "SELECT c.id, c.phone, c.telegram_id, c.line_id, c.whatsapp, "  # noqa: S608
+        "c.first_name, "
+        "c.last_name, c.attributes, c.timezone, c.unreachable, c.tags FROM contact c "
+        "WHERE c.member_id = ? AND c.deleted_at IS NULL AND c.id > ? AND EXISTS ("
+        "SELECT 1 FROM list_membership m JOIN contact_list l ON l.id = m.contact_list_id "
+        f"WHERE m.contact_id = c.id AND l.deleted_at IS NULL AND l.id IN ({marks(len(lists))})"
+        ") ORDER BY c.id LIMIT ?"
+    )
+    while True:
+        params = [campaign.member_id, after, *lists, BATCH]
+        _, rows = await connection.execute_query(dialect_sql(connection, sql), params)
+        if not rows:
+            return
+        after = rows[-1][0]
+        recipients = []
+        for row in rows:
+            recipient, tags = _recipient(tuple(row))
+            if campaign.tag is None or campaign.tag in tags:
+                recipients.append(recipient)
+        by_key = {key: r.contact_id for r in recipients for key in r.suppression_keys()}
+        hits = await suppressed_keys(connection, member_id=campaign.member_id, keys=list(by_key))
+        yield recipients, {by_key[key] for key in hits}
+
+
+async def estimate(campaign: Campaign, *, enabled: Collection[Channel]) -> Estimate:
+    """Count the audience as a launch now would split it."""
+    channels = [Channel(name) for name in campaign.channels]
+    result = Estimate(Counter(), 0, 0)
+    async for recipients, opted_out in _batches(campaign):
+        for recipient in recipients:
+            if recipient.contact_id in opted_out:
+                result.opted_out += 1
+            elif (channel := choose(recipient, channels, enabled)) is None:
+                result.unreachable += 1
+            else:
+                result.per_channel[channel.value] += 1
+    return result
+
+
+async def snapshot(
+    campaign: Campaign,
+    *,
+    enabled: Collection[Channel],
+    now: datetime,
+    on_batch: Callable[[int, int], Awaitable[None]],
+) -> None:
+    """Write the campaign's delivery rows (resuming after the last contact written), calling
+    `on_batch(first_id, last_id)` with each batch's delivery ids so sending starts at once."""
+    connection = connections.get("default")
+    channels = [Channel(name) for name in campaign.channels]
+    _, rows = await connection.execute_query(
+        dialect_sql(
+            connection, "SELECT MAX(contact_id), MAX(id) FROM delivery WHERE campaign_id = ?"
+        ),
+        [campaign.id],
+    )
+    last_contact, last_id = (rows[0][0] or 0, rows[0][1] or 0) if rows else (0, 0)
+    async for recipients, opted_out in _batches(campaign, after=last_contact):
+        values = []
+        for recipient in recipients:
+            channel = choose(recipient, channels, enabled)
+            if recipient.contact_id in opted_out:
+                status, error = DeliveryStatus.SKIPPED, OPTED_OUT
+            elif channel is None:
+                status, error = DeliveryStatus.SKIPPED, NO_CHANNEL
+            else:
+                status, error = DeliveryStatus.PENDING, None
+            values.append(
+                [
+                    campaign.id,
+                    recipient.contact_id,
+                    channel.value if channel else None,
+                    status.value,
+                    error,
+                    now,
+                    now,
+                ]
+            )
+        if not values:
+            continue
+        await connection.execute_many(dialect_sql(connection, _INSERT), values)
+        _, rows = await connection.execute_query(
+            dialect_sql(connection, "SELECT MAX(id) FROM delivery WHERE campaign_id = ?"),
+            [campaign.id],
+        )
+        batch_last = rows[0][0]
+        await on_batch(last_id + 1, batch_last)
+        last_id = batch_last

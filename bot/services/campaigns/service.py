@@ -1,0 +1,276 @@
+"""Campaigns for one member at a time: save, launch, pause, resume, cancel, duplicate, report.
+
+Every id a handler passes comes from a button the member could forge, so every method
+resolves the campaign together with its member and answers None for anyone else's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.dispatch.engine import split
+from bot.dispatch.queue import Chunk, WorkQueue
+from bot.dispatch.store import DeliveryCount, DeliveryStore
+from bot.services.campaigns import audience
+from bot.services.campaigns.states import TransitionError, Transitions
+from bot.services.clock import Clock
+from bot.tasks import BackgroundTasks
+from models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, Member
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Draft:
+    """What the member composed, before it is saved."""
+
+    name: str
+    list_ids: list[int]
+    text: str
+    channels: list[Channel]
+    tag: str | None = None
+    whatsapp_template: str | None = None
+    whatsapp_language: str | None = None
+    whatsapp_params: list[str] = field(default_factory=list)
+    scheduled_at: datetime | None = None
+    quiet_start: int | None = None
+    quiet_end: int | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    """A campaign's counts, as the member's report shows them."""
+
+    total: int
+    by_status: Counter[str]
+    by_channel: Counter[str]  # sent (or delivered, read) per channel
+    failed_by_reason: Counter[str]
+    fell_back: int
+
+    @property
+    def remaining(self) -> int:
+        """Deliveries still waiting or being sent."""
+        return self.by_status[DeliveryStatus.PENDING] + self.by_status[DeliveryStatus.SENDING]
+
+    @property
+    def sent(self) -> int:
+        """Accepted by a platform (delivered and read included)."""
+        return sum(
+            self.by_status[status]
+            for status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+        )
+
+
+class CampaignService:
+    """The campaign rules; the dispatcher does the sending."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        transitions: Transitions,
+        queue: WorkQueue,
+        store: DeliveryStore,
+        tasks: BackgroundTasks,
+        enabled: Collection[Channel],
+    ) -> None:
+        self._clock = clock
+        self._transitions = transitions
+        self._queue = queue
+        self._store = store
+        self._tasks = tasks
+        self.enabled = frozenset(enabled)
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def get(self, member: Member, campaign_id: int) -> Campaign | None:
+        """The member's campaign, or None (someone else's, or gone)."""
+        return await Campaign.get_or_none(id=campaign_id, member_id=member.id)
+
+    async def recent(self, member: Member, *, limit: int = 10) -> list[Campaign]:
+        """The member's latest campaigns, newest first."""
+        return (
+            await Campaign.filter(member_id=member.id).order_by("-created_at", "-id").limit(limit)
+        )
+
+    async def estimate(self, member: Member, draft: Draft) -> audience.Estimate:
+        """Recipients per channel and who would be skipped, were it launched now."""
+        return await audience.estimate(self._unsaved(member, draft), enabled=self.enabled)
+
+    async def report(self, campaign: Campaign) -> Report:
+        """Counts by status, channel and failure reason (one grouped query)."""
+        return _report(await self._store.counts(campaign.id))
+
+    # --- changing ------------------------------------------------------------------------
+
+    async def save(self, member: Member, draft: Draft) -> Campaign:
+        """Store the draft as a campaign (status draft)."""
+        now = self._clock()
+        campaign = self._unsaved(member, draft)
+        campaign.created_at = campaign.updated_at = now
+        await campaign.save()
+        return campaign
+
+    async def launch(self, campaign: Campaign) -> Campaign:
+        """Start now, or schedule for its time. Raises TransitionError if it cannot."""
+        now = self._clock()
+        if campaign.scheduled_at is not None and campaign.scheduled_at > now:
+            return await self._transitions.change(campaign.id, CampaignStatus.SCHEDULED)
+        campaign = await self._transitions.change(campaign.id, CampaignStatus.RUNNING)
+        self._tasks.spawn(self.snapshot(campaign.id), name=f"snapshot-{campaign.id}")
+        return campaign
+
+    async def snapshot(self, campaign_id: int) -> None:
+        """Write the delivery rows (resuming a cut-short launch), queueing them as they come."""
+        campaign = await Campaign.get(id=campaign_id)
+
+        async def queue_batch(first_id: int, last_id: int) -> None:
+            await self._queue.put(split(campaign_id, first_id, last_id))
+
+        await audience.snapshot(
+            campaign, enabled=self.enabled, now=self._clock(), on_batch=queue_batch
+        )
+        await Campaign.filter(id=campaign_id).update(audience_ready=True)
+        # An audience of nobody (or all opted out) has nothing for a worker to finish.
+        if not await self._store.has_open(campaign_id):
+            await self.finish(campaign_id)
+
+    async def pause(self, campaign: Campaign) -> Campaign:
+        """Stop sending; workers see it at their next claim (within a second)."""
+        return await self._transitions.change(campaign.id, CampaignStatus.PAUSED)
+
+    async def resume(self, campaign: Campaign) -> Campaign:
+        """Send the rest."""
+        campaign = await self._transitions.change(campaign.id, CampaignStatus.RUNNING)
+        await self._requeue(campaign.id)
+        return campaign
+
+    async def cancel(self, campaign: Campaign) -> Campaign:
+        """Stop for good; what was not sent is marked cancelled."""
+        campaign = await self._transitions.change(campaign.id, CampaignStatus.CANCELLED)
+        await Delivery.filter(campaign_id=campaign.id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.CANCELLED, updated_at=self._clock()
+        )
+        return campaign
+
+    async def retry_failed(self, campaign: Campaign) -> int:
+        """Send the failed deliveries again (the report's button); how many."""
+        count = await Delivery.filter(campaign_id=campaign.id, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, attempts=0, not_before=None, updated_at=self._clock()
+        )
+        if count:
+            await self._transitions.change(campaign.id, CampaignStatus.RUNNING)
+            await self._requeue(campaign.id)
+        return count
+
+    async def duplicate(self, campaign: Campaign) -> Campaign:
+        """A new draft with the same audience, message and channels."""
+        now = self._clock()
+        copy = Campaign(
+            member_id=campaign.member_id,
+            name=campaign.name,
+            list_ids=list(campaign.list_ids),
+            tag=campaign.tag,
+            text=campaign.text,
+            channels=list(campaign.channels),
+            whatsapp_template=campaign.whatsapp_template,
+            whatsapp_language=campaign.whatsapp_language,
+            whatsapp_params=list(campaign.whatsapp_params),
+            quiet_start=campaign.quiet_start,
+            quiet_end=campaign.quiet_end,
+            created_at=now,
+            updated_at=now,
+        )
+        await copy.save()
+        return copy
+
+    async def finish(self, campaign_id: int) -> None:
+        """The last delivery is done: the campaign is finished (if nobody beat us to it)."""
+        try:
+            await self._transitions.change(campaign_id, CampaignStatus.FINISHED)
+        except TransitionError:
+            return  # already finished by another worker, or paused/cancelled meanwhile
+
+    # --- the scheduler's ---------------------------------------------------------------
+
+    async def start_due(self) -> int:
+        """Start scheduled campaigns whose time has come; how many."""
+        due = await Campaign.filter(
+            status=CampaignStatus.SCHEDULED, scheduled_at__lte=self._clock()
+        ).values_list("id", flat=True)
+        started = 0
+        for campaign_id in due:
+            try:
+                await self._transitions.change(campaign_id, CampaignStatus.RUNNING)
+            except TransitionError:
+                continue  # another worker started it
+            await self.snapshot(campaign_id)
+            started += 1
+        return started
+
+    async def sweep(self) -> int:
+        """Queue again what must be: held deliveries now due, unfinished launches, and all
+        pending work when the queue lost it (restart). How many chunks were queued."""
+        chunks = await self._store.release_due(self._clock())
+        for campaign_id in await Campaign.filter(
+            status=CampaignStatus.RUNNING, audience_ready=False
+        ).values_list("id", flat=True):
+            if not self._tasks.running(f"snapshot-{campaign_id}"):
+                self._tasks.spawn(self.snapshot(campaign_id), name=f"snapshot-{campaign_id}")
+        if await self._queue.idle():
+            chunks += await self._store.pending_ranges()
+        for campaign_id in await Campaign.filter(
+            status=CampaignStatus.RUNNING, audience_ready=True
+        ).values_list("id", flat=True):
+            if not await self._store.has_open(campaign_id):
+                await self.finish(campaign_id)
+        # The same range found both ways is queued once (twice would be harmless, not free).
+        queued = list(dict.fromkeys(piece for chunk in chunks for piece in _pieces(chunk)))
+        await self._queue.put(queued)
+        return len(queued)
+
+    async def _requeue(self, campaign_id: int) -> None:
+        for chunk in await self._store.pending_ranges(campaign_id):
+            await self._queue.put(_pieces(chunk))
+
+    def _unsaved(self, member: Member, draft: Draft) -> Campaign:
+        return Campaign(
+            member_id=member.id,
+            name=draft.name,
+            list_ids=list(draft.list_ids),
+            tag=draft.tag,
+            text=draft.text,
+            channels=[channel.value for channel in draft.channels],
+            whatsapp_template=draft.whatsapp_template,
+            whatsapp_language=draft.whatsapp_language,
+            whatsapp_params=list(draft.whatsapp_params),
+            scheduled_at=draft.scheduled_at,
+            quiet_start=draft.quiet_start,
+            quiet_end=draft.quiet_end,
+        )
+
+
+def _pieces(chunk: Chunk) -> list[Chunk]:
+    return split(chunk.campaign_id, chunk.first_id, chunk.last_id)
+
+
+_SENT = frozenset({DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ})
+_NOT_SENT = frozenset({DeliveryStatus.FAILED, DeliveryStatus.SKIPPED})
+
+
+def _report(counts: list[DeliveryCount]) -> Report:
+    report = Report(0, Counter(), Counter(), Counter(), 0)
+    for row in counts:
+        report.total += row.count
+        report.by_status[row.status] += row.count
+        if row.status in _SENT and row.channel is not None:
+            report.by_channel[row.channel] += row.count
+        if row.status in _NOT_SENT:
+            report.failed_by_reason[row.error_code or "unknown"] += row.count
+        if row.fell_back:
+            report.fell_back += row.count
+    return report

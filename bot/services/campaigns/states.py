@@ -1,0 +1,75 @@
+"""A campaign's life cycle: the one table of allowed changes and the one function making them.
+
+Every status change in the code goes through `transition`: a conditional UPDATE, so two
+processes racing to change the same campaign (a member's pause and a worker's finish) never
+both win, and the loser learns it from the return value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from models import Campaign, CampaignStatus
+
+S = CampaignStatus
+
+ALLOWED: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    S.DRAFT: frozenset({S.SCHEDULED, S.RUNNING, S.CANCELLED}),
+    S.SCHEDULED: frozenset({S.RUNNING, S.DRAFT, S.CANCELLED}),
+    S.RUNNING: frozenset({S.PAUSED, S.FINISHED, S.CANCELLED, S.FAILED}),
+    S.PAUSED: frozenset({S.RUNNING, S.CANCELLED}),
+    # A finished campaign runs again only for "retry failed".
+    S.FINISHED: frozenset({S.RUNNING}),
+    S.CANCELLED: frozenset(),
+    S.FAILED: frozenset({S.RUNNING}),
+}
+
+# Called after each change, with the campaign id and its new status: the dispatcher's
+# signals, so every worker sees a pause or a cancel within a second.
+OnChange = Callable[[int, CampaignStatus], Awaitable[None]]
+
+
+class TransitionError(Exception):
+    """The campaign is not in a status this change can start from."""
+
+    def __init__(self, campaign_id: int, current: CampaignStatus | None, wanted: CampaignStatus):
+        super().__init__(f"campaign {campaign_id}: {current} -> {wanted} not allowed")
+        self.current = current
+        self.wanted = wanted
+
+
+def can_change(current: CampaignStatus, wanted: CampaignStatus) -> bool:
+    """Whether the table allows `current` -> `wanted`."""
+    return wanted in ALLOWED[current]
+
+
+class Transitions:
+    """Changes campaign statuses; built once with the clock and whoever must hear of it."""
+
+    def __init__(self, *, clock: Callable[[], datetime], on_change: OnChange) -> None:
+        self._clock = clock
+        self._on_change = on_change
+
+    async def change(
+        self, campaign_id: int, wanted: CampaignStatus, *, error: str | None = None
+    ) -> Campaign:
+        """Move the campaign to `wanted`, or raise TransitionError (nothing changed)."""
+        sources = [status for status, targets in ALLOWED.items() if wanted in targets]
+        now = self._clock()
+        fields: dict[str, object] = {"status": wanted, "updated_at": now}
+        if wanted is S.RUNNING:
+            fields["finished_at"] = None
+        if wanted in (S.FINISHED, S.CANCELLED, S.FAILED):
+            fields["finished_at"] = now
+        if error is not None:
+            fields["error"] = error
+        changed = await Campaign.filter(id=campaign_id, status__in=sources).update(**fields)
+        campaign = await Campaign.get_or_none(id=campaign_id)
+        if not changed or campaign is None:
+            raise TransitionError(campaign_id, campaign.status if campaign else None, wanted)
+        if wanted is S.RUNNING and campaign.started_at is None:
+            campaign.started_at = now
+            await campaign.save(update_fields=["started_at"])
+        await self._on_change(campaign_id, wanted)
+        return campaign

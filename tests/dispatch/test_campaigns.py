@@ -1,0 +1,351 @@
+"""Campaigns end to end: launched through the service, sent by the real engine to the sandbox.
+
+The worker here is the App's own Engine, running in the test's event loop like the
+embedded default runs it; the platforms are the sandbox's stand-ins over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.services.campaigns.service import Draft
+from models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    ConsentSource,
+    Contact,
+    ContactList,
+    Delivery,
+    DeliveryStatus,
+    ListMembership,
+    Member,
+    MemberStatus,
+    Suppression,
+    SuppressionSource,
+)
+from tests.support.harness import Harness
+
+WAIT_SECONDS = 10
+
+
+@pytest.fixture
+async def worker(harness: Harness) -> AsyncIterator[None]:
+    """The dispatcher's engine, taking chunks until the test ends."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(harness.app.engine.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def member(harness: Harness) -> Member:
+    return await Member.create(status=MemberStatus.ACTIVE, timezone="UTC", locale="en")
+
+
+async def _list(harness: Harness, member: Member, contacts: list[dict[str, Any]]) -> ContactList:
+    now = harness.clock()
+    contact_list = await ContactList.create(
+        member=member, name="Customers", opt_in_token=f"t{member.id}x{len(contacts)}"
+    )
+    for fields in contacts:
+        contact = await Contact.create(
+            member=member,
+            consent_source=ConsentSource.FILE_IMPORT,
+            consent_at=now,
+            consent_by=f"member:{member.id}",
+            **fields,
+        )
+        await ListMembership.create(contact_list=contact_list, contact=contact)
+    return contact_list
+
+
+def _draft(contact_list: ContactList, text: str, *channels: Channel, **extra: Any) -> Draft:
+    return Draft(
+        name="Spring sale",
+        list_ids=[contact_list.id],
+        text=text,
+        channels=list(channels),
+        **extra,
+    )
+
+
+async def _until(harness: Harness, campaign: Campaign, status: CampaignStatus) -> Campaign:
+    """Wait (bounded) for the campaign to reach `status`."""
+    async with asyncio.timeout(WAIT_SECONDS):
+        # The state is in the database, written by the engine's tasks: polled, with a deadline.
+        while (current := await Campaign.get(id=campaign.id)).status is not status:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return current
+
+
+async def _held(campaign: Campaign) -> None:
+    """Wait (bounded) until a delivery of the campaign is held for later."""
+    async with asyncio.timeout(WAIT_SECONDS):
+        while not await Delivery.filter(  # noqa: ASYNC110 - polled with a deadline
+            campaign_id=campaign.id, not_before__isnull=False
+        ):
+            await asyncio.sleep(0.02)
+
+
+async def _statuses(campaign: Campaign) -> dict[int | None, DeliveryStatus]:
+    rows = await Delivery.filter(campaign_id=campaign.id).values_list("contact_id", "status")
+    return {contact_id: DeliveryStatus(status) for contact_id, status in rows}
+
+
+async def test_a_telegram_campaign_reaches_everyone_once_personalised(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    for chat_id in (3001, 3002, 3003):
+        harness.sandbox.telegram.add_user(chat_id)
+    contact_list = await _list(
+        harness,
+        member,
+        [
+            {"telegram_id": 3001, "first_name": "Ana"},
+            {"telegram_id": 3002, "first_name": "Luis", "attributes": {"city": "Lugo"}},
+            {"telegram_id": 3003},
+        ],
+    )
+    campaigns = harness.app.services.campaigns
+    draft = _draft(contact_list, "Hi {first_name|there}, see you in {city|town}!", Channel.TELEGRAM)
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+
+    texts = {
+        chat_id: [m.text for m in harness.sandbox.telegram.inbox(chat_id)]
+        for chat_id in (3001, 3002, 3003)
+    }
+    assert texts == {
+        3001: ["Hi Ana, see you in town!"],
+        3002: ["Hi Luis, see you in Lugo!"],
+        3003: ["Hi there, see you in town!"],
+    }
+    report = await campaigns.report(campaign)
+    assert (report.total, report.sent, report.remaining) == (3, 3, 0)
+    assert report.by_channel == {"telegram": 3}
+
+
+async def test_a_blocked_telegram_user_falls_back_to_whatsapp_and_is_marked(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    harness.sandbox.telegram.add_user(3101)
+    harness.sandbox.faults.blocked("telegram", match="sendMessage")
+    contact_list = await _list(
+        harness, member, [{"telegram_id": 3101, "phone": "+34612345678", "first_name": "Eva"}]
+    )
+    campaigns = harness.app.services.campaigns
+    draft = _draft(
+        contact_list,
+        "Hi {first_name}",
+        Channel.TELEGRAM,
+        Channel.WHATSAPP,
+        whatsapp_template="spring_sale",
+        whatsapp_language="es",
+        whatsapp_params=["first_name"],
+    )
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+
+    [received] = harness.sandbox.whatsapp.inbox("34612345678")
+    assert "Eva" in str(received.text)
+    [delivery] = await Delivery.filter(campaign_id=campaign.id)
+    assert (delivery.status, delivery.channel, delivery.fell_back_from) == (
+        DeliveryStatus.SENT,
+        Channel.WHATSAPP,
+        "telegram",
+    )
+    contact = await Contact.get(phone="+34612345678")
+    assert contact.unreachable == "telegram"
+    report = await campaigns.report(campaign)
+    assert (report.sent, report.fell_back) == (1, 1)
+
+
+async def test_opted_out_people_are_skipped_and_counted(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    for chat_id in (3201, 3202):
+        harness.sandbox.telegram.add_user(chat_id)
+    contact_list = await _list(harness, member, [{"telegram_id": 3201}, {"telegram_id": 3202}])
+    await Suppression.create(
+        member=member, key="telegram:3202", channel="telegram", source=SuppressionSource.KEYWORD
+    )
+    campaigns = harness.app.services.campaigns
+    estimate = await campaigns.estimate(member, _draft(contact_list, "Hello", Channel.TELEGRAM))
+    assert (estimate.per_channel, estimate.opted_out) == ({"telegram": 1}, 1)
+
+    saved = await campaigns.save(member, _draft(contact_list, "Hello", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert [m.text for m in harness.sandbox.telegram.inbox(3201)] == ["Hello"]
+    assert harness.sandbox.telegram.inbox(3202) == []
+    report = await campaigns.report(campaign)
+    assert report.failed_by_reason == {"opted_out": 1}
+
+
+async def test_identical_line_messages_go_as_one_multicast(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    users = [harness.sandbox.line.add_user(harness.sandbox.line.new_user_id()) for _ in range(3)]
+    contact_list = await _list(harness, member, [{"line_id": user} for user in users])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Flash sale", Channel.LINE))
+    campaign = await campaigns.launch(saved)
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+
+    for user in users:
+        assert [m.text for m in harness.sandbox.line.inbox(user)] == ["Flash sale"]
+    sends = [call.method for call in harness.sandbox.calls if "/message/" in call.method]
+    assert sends == ["POST /v2/bot/message/multicast"]
+
+
+async def test_pause_stops_sending_and_resume_sends_the_rest(
+    harness: Harness, member: Member
+) -> None:
+    for chat_id in (3301, 3302):
+        harness.sandbox.telegram.add_user(chat_id)
+    contact_list = await _list(harness, member, [{"telegram_id": 3301}, {"telegram_id": 3302}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await campaigns.pause(campaign)
+    await harness.app.tasks.drain(grace=5)  # the snapshot is written, the queue filled
+
+    stop = asyncio.Event()
+    engine = asyncio.create_task(harness.app.engine.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # the workers took the chunk and saw the pause
+        assert harness.sandbox.telegram.inbox(3301) == []
+        assert (await Campaign.get(id=campaign.id)).status is CampaignStatus.PAUSED
+
+        await campaigns.resume(campaign)
+        await _until(harness, campaign, CampaignStatus.FINISHED)
+    finally:
+        stop.set()
+        await engine
+    assert len(harness.sandbox.telegram.inbox(3301)) == 1
+    assert len(harness.sandbox.telegram.inbox(3302)) == 1
+
+
+async def test_cancel_marks_what_was_not_sent(harness: Harness, member: Member) -> None:
+    harness.sandbox.telegram.add_user(3401)
+    contact_list = await _list(harness, member, [{"telegram_id": 3401}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await harness.app.tasks.drain(grace=5)
+    await campaigns.cancel(campaign)
+    assert set((await _statuses(campaign)).values()) == {DeliveryStatus.CANCELLED}
+    assert await campaigns.sweep() == 0  # nothing of a cancelled campaign is queued again
+
+
+async def test_a_scheduled_campaign_starts_when_the_clock_gets_there(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    harness.sandbox.telegram.add_user(3501)
+    contact_list = await _list(harness, member, [{"telegram_id": 3501}])
+    campaigns = harness.app.services.campaigns
+    later = harness.clock() + timedelta(hours=2)
+    saved = await campaigns.save(
+        member, _draft(contact_list, "Hi", Channel.TELEGRAM, scheduled_at=later)
+    )
+    campaign = await campaigns.launch(saved)
+    assert campaign.status is CampaignStatus.SCHEDULED
+    assert await campaigns.start_due() == 0
+
+    harness.clock.advance(timedelta(hours=2, seconds=1))
+    assert await campaigns.start_due() == 1
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert len(harness.sandbox.telegram.inbox(3501)) == 1
+
+
+async def test_quiet_hours_hold_messages_until_the_recipients_morning(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    harness.clock.now = datetime(2026, 11, 23, 22, 30, tzinfo=UTC)  # 23:30 in Madrid
+    harness.sandbox.telegram.add_user(3601)
+    contact_list = await _list(
+        harness, member, [{"telegram_id": 3601, "timezone": "Europe/Madrid"}]
+    )
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(
+        member,
+        _draft(
+            contact_list, "Good morning", Channel.TELEGRAM, quiet_start=21 * 60, quiet_end=8 * 60
+        ),
+    )
+    campaign = await campaigns.launch(saved)
+    await _held(campaign)
+    [held] = await Delivery.filter(campaign_id=campaign.id)
+    assert held.status is DeliveryStatus.PENDING
+    assert held.not_before == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 in Madrid
+    assert harness.sandbox.telegram.inbox(3601) == []
+
+    harness.clock.now = datetime(2026, 11, 24, 7, 1, tzinfo=UTC)
+    assert await campaigns.sweep() == 1
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert [m.text for m in harness.sandbox.telegram.inbox(3601)] == ["Good morning"]
+
+
+async def test_a_rate_limit_answer_pauses_the_channel_and_the_message_still_goes(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    harness.sandbox.telegram.add_user(3701)
+    harness.sandbox.faults.rate_limit("telegram", match="sendMessage", times=1, retry_after=1)
+    contact_list = await _list(harness, member, [{"telegram_id": 3701}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await _held(campaign)
+    harness.clock.advance(timedelta(seconds=2))
+    await campaigns.sweep()
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert len(harness.sandbox.telegram.inbox(3701)) == 1
+    faults = [call.fault for call in harness.sandbox.calls if call.method == "sendMessage"]
+    assert faults == ["rate_limit", None]
+
+
+async def test_deliveries_a_dead_worker_left_mid_send_are_ambiguous_except_on_line(
+    harness: Harness, member: Member
+) -> None:
+    harness.sandbox.telegram.add_user(3801)
+    line_user = harness.sandbox.line.add_user(harness.sandbox.line.new_user_id())
+    contact_list = await _list(harness, member, [{"telegram_id": 3801}, {"line_id": line_user}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM, Channel.LINE))
+    campaign = await campaigns.launch(saved)
+    await harness.app.tasks.drain(grace=5)
+    # What a worker killed between its claim and its record leaves behind.
+    await Delivery.filter(campaign_id=campaign.id).update(status=DeliveryStatus.SENDING)
+
+    stop = asyncio.Event()
+    engine = asyncio.create_task(harness.app.engine.run(stop))
+    try:
+        await _until(harness, campaign, CampaignStatus.FINISHED)
+    finally:
+        stop.set()
+        await engine
+    statuses = await _statuses(campaign)
+    telegram_contact = await Contact.get(telegram_id=3801)
+    assert statuses[telegram_contact.id] is DeliveryStatus.AMBIGUOUS
+    assert harness.sandbox.telegram.inbox(3801) == []  # never sent twice
+    assert [m.text for m in harness.sandbox.line.inbox(line_user)] == ["Hi"]
+    report = await campaigns.report(campaign)
+    assert report.by_status[DeliveryStatus.AMBIGUOUS] == 1
+
+
+async def test_another_members_campaign_is_out_of_reach(harness: Harness, member: Member) -> None:
+    contact_list = await _list(harness, member, [{"telegram_id": 3901}])
+    campaigns = harness.app.services.campaigns
+    campaign = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    stranger = await Member.create(status=MemberStatus.ACTIVE)
+    assert await campaigns.get(stranger, campaign.id) is None
+    assert await campaigns.get(member, campaign.id) is not None
