@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -29,3 +30,15 @@ def dialect_sql(connection: BaseDBAsyncClient, sql: str) -> str:
 def marks(count: int) -> str:
     """ "?, ?, ?" for an IN list of `count` values."""
     return ", ".join("?" * count)
+
+
+async def fetch_returning(
+    connection: BaseDBAsyncClient, sql: str, params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of an UPDATE/INSERT ... RETURNING, as tuples in the RETURNING order.
+
+    Tortoise's PostgreSQL execute_query runs statements starting with UPDATE, INSERT or
+    DELETE without fetching (it answers only the row count); its dict variant fetches.
+    """
+    rows = await connection.execute_query_dict(dialect_sql(connection, sql), params)
+    return [tuple(row.values()) for row in rows]

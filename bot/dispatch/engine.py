@@ -153,31 +153,12 @@ class Engine:
         )
 
     async def _resolve_orphans(self, chunk: Chunk) -> None:
-        """Rows a dead worker left in `sending`: the platform may or may not have them.
-
-        LINE's retry key makes a repeat safe (409 if it arrived), so those go back to
-        pending; elsewhere a repeat could deliver twice, so they are counted ambiguous.
-        """
-        orphans = await self._store.orphans(chunk)
-        if not orphans:
-            return
-        updates = [
-            Update(
-                id=row.id,
-                status=DeliveryStatus.PENDING
-                if row.channel is Channel.LINE
-                else DeliveryStatus.AMBIGUOUS,
-                channel=row.channel,
-                attempts=row.attempts,
-                fell_back_from=row.fell_back_from,
+        settled = await self._store.resolve_orphans(chunk, now=self._clock())
+        if settled:
+            log.warning(
+                "settled deliveries left mid-send",
+                extra={"campaign": chunk.campaign_id, "count": settled},
             )
-            for row in orphans
-        ]
-        await self._store.record(updates, now=self._clock())
-        log.warning(
-            "resolved deliveries left mid-send",
-            extra={"campaign": chunk.campaign_id, "count": len(orphans)},
-        )
 
     async def _send(self, plan: _Plan, claimed: list[Claimed]) -> None:
         now = self._clock()

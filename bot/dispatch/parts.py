@@ -32,7 +32,8 @@ class DispatchParts:
         rates = ChannelRates(**settings.channel_rates)
         gate = RateGate.build(rates, redis_url=settings.REDIS_URL, redis=redis)
         if redis is not None:
-            return cls(RedisStreamQueue(redis), RedisSignals(redis), gate, DeliveryStore())
+            queue = RedisStreamQueue(redis, reclaim_after=settings.DISPATCH_RECLAIM_SECONDS)
+            return cls(queue, RedisSignals(redis), gate, DeliveryStore())
         return cls(MemoryQueue(), MemorySignals(), gate, DeliveryStore())
 
 

@@ -27,9 +27,6 @@ from redis.exceptions import ResponseError
 
 STREAM = "broadside:chunks"
 GROUP = "workers"
-# A chunk untouched this long belongs to a dead worker. Workers touch theirs at every claim
-# (a few times per second), so this only has to exceed the longest single send.
-IDLE_MS = 30_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +111,13 @@ class MemoryQueue:
 class RedisStreamQueue:
     """Many processes on many machines: a Redis stream with a consumer group."""
 
-    def __init__(self, redis: Redis, *, consumer: str | None = None) -> None:
+    def __init__(
+        self, redis: Redis, *, reclaim_after: float = 30.0, consumer: str | None = None
+    ) -> None:
+        """`reclaim_after`: seconds a chunk may go untouched before it counts as a dead
+        worker's (workers touch theirs at every claim, a few times per second)."""
         self._redis = redis
+        self._idle_ms = int(reclaim_after * 1000)
         self._consumer = consumer or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._ready = False
 
@@ -143,7 +145,7 @@ class RedisStreamQueue:
         await self._ensure_group()
         # A dead worker's chunk first: its campaign has waited longest.
         _, claimed, *_ = await self._redis.xautoclaim(
-            STREAM, GROUP, self._consumer, min_idle_time=IDLE_MS, start_id="0-0", count=1
+            STREAM, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=1
         )
         if claimed:
             return _lease(*claimed[0])

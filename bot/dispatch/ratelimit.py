@@ -100,8 +100,12 @@ class RateGate:
     def build(cls, rates: ChannelRates, *, redis_url: str | None, redis: Redis | None) -> RateGate:
         """In Redis when there is one, in memory otherwise."""
         if redis_url and redis is not None:
+            # The app's own connection pool: one set of connections, closed with the app.
             storage: Storage = RedisStorage(
-                f"async+{redis_url}", implementation="redispy", key_prefix="broadside:rate"
+                f"async+{redis_url}",
+                implementation="redispy",
+                key_prefix="broadside:rate",
+                connection_pool=redis.connection_pool,
             )
             return cls(rates, storage=storage, pauses=RedisPauses(redis))
         return cls(rates, storage=MemoryStorage(), pauses=MemoryPauses())

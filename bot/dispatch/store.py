@@ -17,7 +17,7 @@ from typing import Any
 from tortoise import connections
 
 from bot.dispatch.queue import Chunk
-from bot.sql import dialect_sql, marks
+from bot.sql import dialect_sql, fetch_returning, marks
 from models import Channel, DeliveryStatus
 from models.suppression import suppressed_keys
 
@@ -34,11 +34,17 @@ _RECORD = (
 )
 _PENDING_RANGES = (
     "SELECT d.campaign_id, MIN(d.id), MAX(d.id) FROM delivery d "
-    "JOIN campaign c ON c.id = d.campaign_id WHERE d.status = 'pending' AND {} "
+    "JOIN campaign c ON c.id = d.campaign_id WHERE d.status IN ('pending', 'sending') AND {} "
     "GROUP BY d.campaign_id"
 )
 _PENDING_RUNNING = _PENDING_RANGES.format("c.status = 'running'")
 _PENDING_OF_ONE = _PENDING_RANGES.format("c.id = ?")
+_ORPHANS = (
+    "UPDATE delivery SET status = '{}', updated_at = ? WHERE campaign_id = ? AND id >= ? "
+    "AND id <= ? AND status = 'sending' AND channel {} 'line'"
+)
+_ORPHANS_TO_AMBIGUOUS = _ORPHANS.format("ambiguous", "<>")
+_LINE_ORPHANS_TO_PENDING = _ORPHANS.format("pending", "=")
 _CONTACT_COLUMNS = (
     "id, phone, telegram_id, line_id, whatsapp, first_name, last_name, attributes, timezone, "
     "unreachable"
@@ -138,7 +144,7 @@ class DeliveryStore:
         """Move up to `limit` due pending deliveries of the chunk to `sending`, in id order."""
         connection = self._connection()
         params = [now, chunk.campaign_id, chunk.first_id, chunk.last_id, now, limit]
-        _, rows = await connection.execute_query(dialect_sql(connection, _CLAIM), params)
+        rows = await fetch_returning(connection, _CLAIM, params)
         claimed = [
             Claimed(row[0], row[1], Channel(row[2]) if row[2] else None, row[3], row[4])
             for row in rows
@@ -146,20 +152,21 @@ class DeliveryStore:
         claimed.sort(key=lambda item: item.id)
         return claimed
 
-    async def orphans(self, chunk: Chunk) -> list[Claimed]:
-        """Deliveries of the chunk left in `sending` by a worker that stopped mid-send."""
+    async def resolve_orphans(self, chunk: Chunk, *, now: datetime) -> int:
+        """Settle deliveries of the chunk left in `sending` by a worker that stopped mid-send.
+
+        The platform may or may not have them. LINE's retry key makes a repeat safe (a 409
+        if it arrived), so those go back to pending; elsewhere a repeat could deliver twice,
+        so they are counted ambiguous. Conditional on `sending`, so a slow worker that
+        records its send meanwhile keeps its result. How many were settled.
+        """
         connection = self._connection()
-        sql = (
-            "SELECT id, contact_id, channel, attempts, fell_back_from FROM delivery "
-            "WHERE campaign_id = ? AND id >= ? AND id <= ? AND status = 'sending' ORDER BY id"
-        )
-        _, rows = await connection.execute_query(
-            dialect_sql(connection, sql), [chunk.campaign_id, chunk.first_id, chunk.last_id]
-        )
-        return [
-            Claimed(row[0], row[1], Channel(row[2]) if row[2] else None, row[3], row[4])
-            for row in rows
-        ]
+        bounds = [now, chunk.campaign_id, chunk.first_id, chunk.last_id]
+        settled = 0
+        for sql in (_ORPHANS_TO_AMBIGUOUS, _LINE_ORPHANS_TO_PENDING):
+            count, _ = await connection.execute_query(dialect_sql(connection, sql), bounds)
+            settled += count
+        return settled
 
     async def recipients(self, contact_ids: Sequence[int]) -> dict[int, Recipient]:
         """The contacts behind a claim, by id (a contact purged meanwhile is absent)."""
@@ -259,11 +266,11 @@ class DeliveryStore:
             "AND not_before <= ? AND campaign_id IN "
             "(SELECT id FROM campaign WHERE status = 'running') RETURNING campaign_id, id"
         )
-        _, rows = await connection.execute_query(dialect_sql(connection, sql), [now])
-        return _ranges(rows)
+        return _ranges(await fetch_returning(connection, sql, [now]))
 
     async def pending_ranges(self, campaign_id: int | None = None) -> list[Chunk]:
-        """Per running campaign (or just this one), the range of its pending deliveries."""
+        """Per running campaign (or just this one), the range of its deliveries still to
+        send, those left mid-send by a dead worker included (whoever takes them settles them)."""
         connection = self._connection()
         if campaign_id is None:
             sql, params = _PENDING_RUNNING, []
