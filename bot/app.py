@@ -17,6 +17,7 @@ from bot.conversation import Conversation
 from bot.dispatch.channels import ChannelSender
 from bot.dispatch.engine import Engine
 from bot.dispatch.parts import DispatchParts, build_senders
+from bot.dispatch.statuses import StatusUpdates
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.platforms.line import LineChannel
@@ -72,6 +73,7 @@ class App:
     tasks: BackgroundTasks
     engine: Engine
     senders: dict[Channel, ChannelSender]
+    statuses: StatusUpdates
 
     @classmethod
     async def build(cls, settings: Settings, *, clock: Clock = utc_now) -> App:
@@ -129,6 +131,7 @@ class App:
             tasks=tasks,
             engine=engine,
             senders=senders,
+            statuses=StatusUpdates(dispatch.store, clock=clock),
         )
         app.log_channels()
         return app

@@ -176,4 +176,6 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
                 "statuses": len(value.get("statuses") or ()),
             },
         )
+        for update in whatsapp.statuses(value):
+            app.tasks.spawn(app.statuses.whatsapp(update), name="whatsapp-status")
     return web.Response(text="OK")

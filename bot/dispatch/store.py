@@ -123,6 +123,14 @@ class DeliveryCount:
     count: int
 
 
+# Which statuses a platform's later status may replace: only forward.
+_EARLIER: dict[DeliveryStatus, tuple[DeliveryStatus, ...]] = {
+    DeliveryStatus.DELIVERED: (DeliveryStatus.SENT,),
+    DeliveryStatus.READ: (DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
+    DeliveryStatus.FAILED: (DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
+}
+
+
 def _parse_unreachable(value: str | None) -> frozenset[str]:
     return frozenset(value.split(",")) if value else frozenset()
 
@@ -246,6 +254,23 @@ class DeliveryStore:
         sql = "SELECT audience_ready FROM campaign WHERE id = ?"
         _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id])
         return bool(rows and rows[0][0])
+
+    async def apply_status(
+        self, message_id: str, status: DeliveryStatus, *, error_code: str | None, now: datetime
+    ) -> int | None:
+        """A platform's later word on a sent message (delivered, read, failed). Statuses only
+        move forward (a late "delivered" never undoes "read"); the contact id of the delivery
+        when one changed, else None."""
+        connection = self._connection()
+        earlier = _EARLIER[status]
+        sql = (
+            "UPDATE delivery SET status = ?, error_code = COALESCE(?, error_code), "  # noqa: S608
+            f"updated_at = ? WHERE message_id = ? AND status IN ({marks(len(earlier))}) "
+            "RETURNING contact_id"
+        )
+        params = [status.value, error_code, now, message_id, *(s.value for s in earlier)]
+        rows = await fetch_returning(connection, sql, params)
+        return rows[0][0] if rows else None
 
     async def has_open(self, campaign_id: int) -> bool:
         """Whether any delivery of the campaign still waits or is being sent."""

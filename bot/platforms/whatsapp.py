@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+STATUSES = ("sent", "delivered", "read", "failed")
 
 
 def verify_handshake(query: Mapping[str, str], verify_token: str) -> str | None:
@@ -40,3 +42,25 @@ def changes(payload: Any) -> Iterator[dict[str, Any]]:
             value = change.get("value") if isinstance(change, dict) else None
             if isinstance(value, dict):
                 yield value
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """What WhatsApp says became of a message we sent: sent, delivered, read or failed."""
+
+    message_id: str
+    status: str
+    error_code: int | None = None
+
+
+def statuses(value: dict[str, Any]) -> Iterator[StatusUpdate]:
+    """The status updates of one change `value`, skipping malformed entries."""
+    for entry in value.get("statuses") or ():
+        if not isinstance(entry, dict):
+            continue
+        message_id, status = entry.get("id"), entry.get("status")
+        if not isinstance(message_id, str) or status not in STATUSES:
+            continue
+        errors = entry.get("errors") or ()
+        code = errors[0].get("code") if errors and isinstance(errors[0], dict) else None
+        yield StatusUpdate(message_id, status, code if isinstance(code, int) else None)

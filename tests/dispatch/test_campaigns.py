@@ -349,3 +349,78 @@ async def test_another_members_campaign_is_out_of_reach(harness: Harness, member
     stranger = await Member.create(status=MemberStatus.ACTIVE)
     assert await campaigns.get(stranger, campaign.id) is None
     assert await campaigns.get(member, campaign.id) is not None
+
+
+async def _delivery_status(delivery: Delivery, status: DeliveryStatus) -> None:
+    async with asyncio.timeout(WAIT_SECONDS):
+        while (await Delivery.get(id=delivery.id)).status is not status:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+async def test_whatsapp_statuses_move_deliveries_forward_only(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    contact_list = await _list(
+        harness, member, [{"phone": "+34612000001"}, {"phone": "+34612000002"}]
+    )
+    campaigns = harness.app.services.campaigns
+    draft = _draft(
+        contact_list, "Hi", Channel.WHATSAPP, whatsapp_template="promo", whatsapp_language="es"
+    )
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    read, failed = await Delivery.filter(campaign_id=campaign.id).order_by("id")
+    whatsapp = harness.sandbox.whatsapp
+
+    await whatsapp.send_status(read.message_id, "delivered")
+    await _delivery_status(read, DeliveryStatus.DELIVERED)
+    await whatsapp.send_status(read.message_id, "read")
+    await _delivery_status(read, DeliveryStatus.READ)
+    await whatsapp.send_status(read.message_id, "delivered")  # late, out of order
+    await whatsapp.send_status(failed.message_id, "failed", error_code=131026)
+    await _delivery_status(failed, DeliveryStatus.FAILED)
+
+    assert (await Delivery.get(id=read.id)).status is DeliveryStatus.READ
+    assert (await Delivery.get(id=failed.id)).error_code == "131026"
+    assert (await Contact.get(phone="+34612000002")).unreachable == "whatsapp"
+    report = await campaigns.report(campaign)
+    assert report.by_status[DeliveryStatus.READ] == 1
+    assert report.failed_by_reason == {"131026": 1}
+
+
+async def test_a_server_error_is_retried_after_a_backoff(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    harness.sandbox.telegram.add_user(3751)
+    harness.sandbox.faults.server_error("telegram", match="sendMessage", times=1, status=502)
+    contact_list = await _list(harness, member, [{"telegram_id": 3751}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await _held(campaign)
+    [waiting] = await Delivery.filter(campaign_id=campaign.id)
+    assert (waiting.status, waiting.attempts) == (DeliveryStatus.PENDING, 1)
+    assert waiting.not_before is not None
+    assert timedelta(0) < waiting.not_before - harness.clock() <= timedelta(seconds=1)
+
+    harness.clock.advance(timedelta(seconds=1))
+    assert await campaigns.sweep() == 1
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert len(harness.sandbox.telegram.inbox(3751)) == 1
+    [sent] = await Delivery.filter(campaign_id=campaign.id)
+    assert (sent.status, sent.attempts) == (DeliveryStatus.SENT, 2)
+
+
+async def test_a_recipient_failing_everywhere_is_failed_with_the_reason(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    harness.sandbox.telegram.add_user(3761)
+    harness.sandbox.faults.blocked("telegram", match="sendMessage")
+    contact_list = await _list(harness, member, [{"telegram_id": 3761}])
+    campaigns = harness.app.services.campaigns
+    draft = _draft(contact_list, "Hi", Channel.TELEGRAM, Channel.LINE)
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    report = await campaigns.report(campaign)
+    assert report.failed_by_reason == {"403:blocked": 1}
+    assert report.sent == 0
