@@ -32,6 +32,15 @@ _RECORD = (
     "UPDATE delivery SET status = ?, channel = ?, attempts = ?, fell_back_from = ?, "
     "not_before = ?, message_id = ?, error_code = ?, sent_at = ?, updated_at = ? WHERE id = ?"
 )
+_DUE = (
+    "status = 'pending' AND not_before <= ? AND campaign_id IN "
+    "(SELECT id FROM campaign WHERE status = 'running')"
+)
+_DUE_RANGES = (
+    f"SELECT campaign_id, MIN(id), MAX(id) FROM delivery WHERE {_DUE} GROUP BY campaign_id"  # noqa: S608
+)
+# The same cut-off as the ranges: a hold set meanwhile ends later, so it is not cleared.
+_CLEAR_DUE = f"UPDATE delivery SET not_before = NULL WHERE {_DUE}"  # noqa: S608
 _PENDING_RANGES = (
     "SELECT d.campaign_id, MIN(d.id), MAX(d.id) FROM delivery d "
     "JOIN campaign c ON c.id = d.campaign_id WHERE d.status IN ('pending', 'sending') AND {} "
@@ -283,15 +292,14 @@ class DeliveryStore:
         return bool(rows)
 
     async def release_due(self, now: datetime) -> list[Chunk]:
-        """Clear the hold of pending deliveries now due (quiet hours over, backoff passed) and
-        return their ranges to queue. Cleared first, so a delivery is released once."""
+        """The ranges of running campaigns' held deliveries that are due at `now` (quiet
+        hours over, backoff passed), their holds cleared so the next sweep does not queue them
+        again. Ranges, not rows: a night's hold of a million recipients is one range."""
         connection = self._connection()
-        sql = (
-            "UPDATE delivery SET not_before = NULL WHERE status = 'pending' "
-            "AND not_before <= ? AND campaign_id IN "
-            "(SELECT id FROM campaign WHERE status = 'running') RETURNING campaign_id, id"
-        )
-        return _ranges(await fetch_returning(connection, sql, [now]))
+        _, rows = await connection.execute_query(dialect_sql(connection, _DUE_RANGES), [now])
+        if rows:
+            await connection.execute_query(dialect_sql(connection, _CLEAR_DUE), [now])
+        return [Chunk(row[0], row[1], row[2]) for row in rows]
 
     async def pending_ranges(self, campaign_id: int | None = None) -> list[Chunk]:
         """Per running campaign (or just this one), the range of its deliveries still to
