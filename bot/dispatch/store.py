@@ -334,11 +334,3 @@ class DeliveryStore:
         if not rows or rows[0][0] is None:
             return None
         return rows[0][0], rows[0][1]
-
-
-def _ranges(rows: Sequence[Any]) -> list[Chunk]:
-    bounds: dict[int, tuple[int, int]] = {}
-    for campaign_id, delivery_id in rows:
-        low, high = bounds.get(campaign_id, (delivery_id, delivery_id))
-        bounds[campaign_id] = (min(low, delivery_id), max(high, delivery_id))
-    return [Chunk(campaign_id, low, high) for campaign_id, (low, high) in bounds.items()]
