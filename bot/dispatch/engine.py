@@ -218,17 +218,25 @@ class Engine:
         sender = self._senders[channel]
         rows = {row.id: row for row, _ in items}
         outcomes: list[Outcome] = []
+        updates: list[Update] = []
         # One message per request: sent as the limit's slots come. A sender packing many
         # messages per request (LINE multicast) is paced by its requests instead.
         packed = sender.requests_for([outgoing for _, outgoing in items]) < len(items)
         burst = len(items) if packed else self._gate.burst(channel)
         for start in range(0, len(items), burst):
+            # A slow (rate-limited) claim takes seconds: a pause or cancel must not wait for it.
+            if start and (status := await self._signals.status(plan.campaign.id)) is not (
+                CampaignStatus.RUNNING
+            ):
+                updates.extend(_unsent(row, status) for row, _ in items[start:])
+                break
             batch = [outgoing for _, outgoing in items[start : start + burst]]
             await self._gate.wait(channel, sender.account, sender.requests_for(batch))
-            outcomes.extend(await sender.send(batch))
-        pauses = [outcome.retry_after for outcome in outcomes if outcome.retry_after]
-        if pauses:
-            await self._gate.pause(channel, sender.account, max(pauses))
+            answers = await sender.send(batch)
+            outcomes.extend(answers)
+            # A 429 holds the channel at once, for the rest of this claim and every worker.
+            if pauses := [answer.retry_after for answer in answers if answer.retry_after]:
+                await self._gate.pause(channel, sender.account, max(pauses))
         dead = [
             rows[outcome.delivery_id].contact_id
             for outcome in outcomes
@@ -236,7 +244,6 @@ class Engine:
         ]
         await self._store.mark_unreachable([cid for cid in dead if cid is not None], channel)
         now = self._clock()
-        updates = []
         for outcome in outcomes:
             row = rows[outcome.delivery_id]
             recipient = recipients[row.contact_id] if row.contact_id is not None else None
@@ -305,7 +312,7 @@ class Engine:
         return timedelta(seconds=self._rng.uniform(0.5, 1.0) * ceiling)
 
 
-def _pending(row: Claimed, *, not_before: datetime, attempts: int | None = None) -> Update:
+def _pending(row: Claimed, *, not_before: datetime | None, attempts: int | None = None) -> Update:
     return Update(
         id=row.id,
         status=DeliveryStatus.PENDING,
@@ -313,6 +320,20 @@ def _pending(row: Claimed, *, not_before: datetime, attempts: int | None = None)
         attempts=row.attempts if attempts is None else max(0, attempts),
         fell_back_from=row.fell_back_from,
         not_before=not_before,
+    )
+
+
+def _unsent(row: Claimed, status: CampaignStatus | None) -> Update:
+    """A claimed delivery not sent because the campaign stopped meanwhile: back to pending
+    for a resume (not an attempt), or cancelled with its campaign."""
+    if status is CampaignStatus.PAUSED:
+        return _pending(row, not_before=None, attempts=row.attempts - 1)
+    return Update(
+        id=row.id,
+        status=DeliveryStatus.CANCELLED,
+        channel=row.channel,
+        attempts=max(0, row.attempts - 1),
+        fell_back_from=row.fell_back_from,
     )
 
 

@@ -424,3 +424,32 @@ async def test_a_recipient_failing_everywhere_is_failed_with_the_reason(
     report = await campaigns.report(campaign)
     assert report.failed_by_reason == {"403:blocked": 1}
     assert report.sent == 0
+
+
+async def test_a_pause_holds_within_a_second_even_mid_claim(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    # 60 recipients at Telegram's 30/s take two seconds: one claim, sent in slices.
+    chat_ids = list(range(3851, 3911))
+    for chat_id in chat_ids:
+        harness.sandbox.telegram.add_user(chat_id)
+    contact_list = await _list(harness, member, [{"telegram_id": cid} for cid in chat_ids])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+
+    def received() -> int:
+        return sum(len(harness.sandbox.telegram.inbox(chat_id)) for chat_id in chat_ids)
+
+    async with asyncio.timeout(WAIT_SECONDS):
+        while received() < 10:  # noqa: ASYNC110 - the sandbox's inboxes, polled
+            await asyncio.sleep(0.01)
+    await campaigns.pause(campaign)
+    await asyncio.sleep(1.0)  # the pause's promise: nothing more after a second
+    held_at = received()
+    await asyncio.sleep(0.5)
+    assert received() == held_at < len(chat_ids)
+
+    await campaigns.resume(campaign)
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert all(len(harness.sandbox.telegram.inbox(chat_id)) == 1 for chat_id in chat_ids)
