@@ -268,6 +268,16 @@ class Engine:
                 message_id=outcome.message_id,
                 sent_at=now,
             )
+        if outcome.result is Result.AMBIGUOUS:
+            # Maybe delivered: counted as such in the report, never sent a second time.
+            return Update(
+                id=row.id,
+                status=DeliveryStatus.AMBIGUOUS,
+                channel=row.channel,
+                attempts=row.attempts,
+                fell_back_from=row.fell_back_from,
+                sent_at=now,
+            )
         if outcome.result is Result.RETRY:
             if outcome.retry_after:
                 # A rate limit is the platform's pacing, not this message's fault.

@@ -42,7 +42,11 @@ class Result(StrEnum):
     """What became of one message."""
 
     SENT = "sent"  # the platform accepted it
-    RETRY = "retry"  # transient (429, 5xx, timeout): try again later on the same channel
+    RETRY = "retry"  # not accepted, transient (429, 5xx, no connection): try again later
+    # The request may have reached the platform and its answer was lost (a timeout, a dropped
+    # connection). Where the platform has no idempotency key, sending again could deliver
+    # twice: the delivery is settled as ambiguous and counted, never repeated.
+    AMBIGUOUS = "ambiguous"
     FAILED = "failed"  # permanent: never retry this message on this channel
 
 

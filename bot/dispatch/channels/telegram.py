@@ -161,12 +161,25 @@ def outcome_for_error(delivery_id: int, error: Exception) -> Outcome:
             "telegram send to retry",
             extra={"delivery_id": delivery_id, "error": type(error).__name__},
         )
-        return Outcome(delivery_id, Result.RETRY)
+        return Outcome(delivery_id, Result.RETRY if _never_sent(error) else Result.AMBIGUOUS)
     log.warning(
         "telegram send failed with an unmapped error",
         extra={"delivery_id": delivery_id, "error": type(error).__name__},
     )
     return Outcome(delivery_id, Result.FAILED, error_code="telegram")
+
+
+def _never_sent(error: Exception) -> bool:
+    """Whether the request surely never reached Telegram, so sending again is safe.
+
+    A server error is Telegram's refusal. A timeout or a dropped connection may come after
+    Telegram accepted the message (the Bot API has no idempotency key): only a connection
+    that never opened proves nothing was sent. aiogram wraps aiohttp's error as the cause.
+    """
+    if isinstance(error, TelegramServerError | ClientDecodeError):
+        return True
+    cause = error if isinstance(error, aiohttp.ClientError) else error.__cause__
+    return isinstance(cause, aiohttp.ClientConnectorError)
 
 
 def forbidden_reason(description: str) -> str:

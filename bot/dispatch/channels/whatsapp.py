@@ -3,8 +3,9 @@
 Business-initiated conversations need an approved template; a plain text only reaches
 someone who wrote to the business in the last 24 hours (Meta refuses it with 131047).
 Graph errors carry a numeric code that says more than the HTTP status: the tables below
-turn the codes into outcomes. As on Telegram, a timed-out send is RETRY though Meta may
-have accepted it: the Cloud API has no idempotency key.
+turn the codes into outcomes. As on Telegram, a send whose answer was lost (a timeout, a
+dropped connection) is AMBIGUOUS: Meta may have accepted it, and the Cloud API has no
+idempotency key to make a second try safe. Only a connection that never opened is RETRY.
 """
 
 from __future__ import annotations
@@ -145,11 +146,12 @@ class WhatsAppSender:
                 payload = await _json(response)
                 status, retry_after = response.status, response.headers.get("Retry-After")
         except (aiohttp.ClientError, TimeoutError) as error:
+            never_sent = isinstance(error, aiohttp.ClientConnectorError)
             log.info(
-                "whatsapp send to retry",
+                "whatsapp send without an answer",
                 extra={"delivery_id": message.delivery_id, "error": type(error).__name__},
             )
-            return Outcome(message.delivery_id, Result.RETRY)
+            return Outcome(message.delivery_id, Result.RETRY if never_sent else Result.AMBIGUOUS)
         if 200 <= status < 300:
             return Outcome(message.delivery_id, Result.SENT, message_id=_message_id(payload))
         return outcome_for_error(message.delivery_id, status, payload, retry_after=retry_after)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -65,7 +66,7 @@ async def test_flood_control_is_a_retry_with_its_pause_and_no_wait(
     assert sandbox.telegram.inbox(2001) == []
 
 
-async def test_server_errors_and_timeouts_are_retries(
+async def test_server_errors_are_retries_and_lost_answers_ambiguous(
     harness: Harness, sender: TelegramSender
 ) -> None:
     sandbox = harness.sandbox
@@ -79,7 +80,8 @@ async def test_server_errors_and_timeouts_are_retries(
     finally:
         await hasty.close()
     assert broken == Outcome(1, Result.RETRY)
-    assert lost == Outcome(2, Result.RETRY)
+    # The request reached Telegram; it may have sent the message: never repeated.
+    assert lost == Outcome(2, Result.AMBIGUOUS)
     assert _send_calls(sandbox) == ["server_error", "timeout"]
 
 
@@ -128,3 +130,18 @@ async def test_a_refused_message_fails_without_blaming_the_recipient(
     _recipients(sandbox, 2001)
     [outcome] = await sender.send([Outgoing(1, "2001", "x" * 5000)])
     assert outcome == Outcome(1, Result.FAILED, error_code="400")
+
+
+async def test_a_connection_that_never_opened_is_a_retry(harness: Harness) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    settings = harness.app.settings.model_copy(
+        update={"TELEGRAM_API_URL": f"http://127.0.0.1:{closed}"}
+    )
+    unreachable = TelegramSender.build(settings)
+    try:
+        [outcome] = await unreachable.send([Outgoing(1, "2001", "Offer")])
+    finally:
+        await unreachable.close()
+    assert outcome == Outcome(1, Result.RETRY)  # nothing reached Telegram: safe to send again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,7 +77,7 @@ async def test_rate_limits_are_retries_after_a_second(
     assert [call.fault for call in _message_calls(sandbox)] == ["rate_limit"]
 
 
-async def test_server_errors_and_timeouts_are_retries(
+async def test_server_errors_are_retries_and_lost_answers_ambiguous(
     harness: Harness, sender: WhatsAppSender
 ) -> None:
     sandbox = harness.sandbox
@@ -88,7 +89,7 @@ async def test_server_errors_and_timeouts_are_retries(
         [lost] = await hasty.send([Outgoing(2, "+15550001234", "Offer")])
     finally:
         await hasty.close()
-    assert (broken, lost) == (Outcome(1, Result.RETRY), Outcome(2, Result.RETRY))
+    assert (broken, lost) == (Outcome(1, Result.RETRY), Outcome(2, Result.AMBIGUOUS))
     assert sandbox.whatsapp.inbox("15550001234") == []
 
 
@@ -166,3 +167,18 @@ async def test_a_retry_after_header_sets_the_pause(graph: GraphStandIn) -> None:
     finally:
         await sender.close()
     assert outcome == Outcome(1, Result.RETRY, retry_after=12.0)
+
+
+async def test_a_connection_that_never_opened_is_a_retry(harness: Harness) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    settings = harness.app.settings.model_copy(
+        update={"WHATSAPP_API_URL": f"http://127.0.0.1:{closed}/v23.0"}
+    )
+    unreachable = WhatsAppSender.build(settings)
+    try:
+        [outcome] = await unreachable.send([Outgoing(1, "+15550001234", "Offer")])
+    finally:
+        await unreachable.close()
+    assert outcome == Outcome(1, Result.RETRY)  # nothing reached Meta: safe to send again
