@@ -15,13 +15,17 @@ from datetime import datetime
 from bot.dispatch.engine import split
 from bot.dispatch.queue import Chunk, WorkQueue
 from bot.dispatch.store import DeliveryCount, DeliveryStore
-from bot.services.campaigns import audience
+from bot.services.campaigns import audience, progress
+from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from bot.services.campaigns.states import TransitionError, Transitions
 from bot.services.clock import Clock
 from bot.tasks import BackgroundTasks
-from models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, Member
+from models import Campaign, CampaignStatus, Channel, Contact, Delivery, DeliveryStatus, Member
 
 log = logging.getLogger(__name__)
+
+# A preview looks this far into the audience for a contact with the campaign's tag.
+PREVIEW_CANDIDATES = 200
 
 
 @dataclass(slots=True)
@@ -252,6 +256,85 @@ class CampaignService:
             quiet_start=draft.quiet_start,
             quiet_end=draft.quiet_end,
         )
+
+    # --- the member's chat: composing, previewing, watching ----------------------------
+
+    async def update_draft(self, campaign: Campaign, draft: Draft) -> Campaign:
+        """Replace a draft's contents (a duplicate edited before its launch).
+
+        Raises TransitionError when the campaign is no longer a draft.
+        """
+        changed = await Campaign.filter(id=campaign.id, status=CampaignStatus.DRAFT).update(
+            name=draft.name,
+            list_ids=list(draft.list_ids),
+            tag=draft.tag,
+            text=draft.text,
+            channels=[channel.value for channel in draft.channels],
+            whatsapp_template=draft.whatsapp_template,
+            whatsapp_language=draft.whatsapp_language,
+            whatsapp_params=list(draft.whatsapp_params),
+            scheduled_at=draft.scheduled_at,
+            quiet_start=draft.quiet_start,
+            quiet_end=draft.quiet_end,
+            updated_at=self._clock(),
+        )
+        if not changed:
+            raise TransitionError(campaign.id, campaign.status, CampaignStatus.DRAFT)
+        return await Campaign.get(id=campaign.id)
+
+    async def preview(self, member: Member, draft: Draft) -> str:
+        """The draft's text rendered for its first recipient, or with the fallbacks alone when
+        the audience is empty. Raises PlaceholderError when the text is malformed."""
+        template = MessageTemplate.parse(draft.text)
+        contacts = (
+            await Contact.filter(
+                member_id=member.id,
+                deleted_at=None,
+                memberships__contact_list_id__in=list(draft.list_ids),
+                memberships__contact_list__deleted_at=None,
+            )
+            .order_by("id")
+            .limit(PREVIEW_CANDIDATES)
+        )
+        sample = next((c for c in contacts if draft.tag is None or draft.tag in c.tags), None)
+        if sample is None:
+            return template.render({})
+        return template.render(
+            contact_values(sample.first_name, sample.last_name, sample.phone, sample.attributes)
+        )
+
+    async def tally(self, campaign: Campaign) -> progress.Tally | None:
+        """Where the campaign stands now (status and counts); None once it is gone."""
+        fresh = await Campaign.get_or_none(id=campaign.id)
+        if fresh is None:
+            return None
+        return progress.tally(fresh.status, await self._store.counts(campaign.id))
+
+    def watch(
+        self,
+        campaign: Campaign,
+        *,
+        on_progress: progress.Callback,
+        on_finish: progress.Callback,
+        every: float = progress.EVERY_SECONDS,
+        first: float = progress.FIRST_SECONDS,
+    ) -> bool:
+        """Report on the campaign in the background until it ends (see progress.watch).
+
+        One watcher per campaign in this process: False when one is already watching.
+        """
+        name = f"watch-{campaign.id}"
+        if self._tasks.running(name):
+            return False
+        watcher = progress.watch(
+            lambda: self.tally(campaign),
+            on_progress=on_progress,
+            on_finish=on_finish,
+            every=every,
+            first=first,
+        )
+        self._tasks.spawn(watcher, name=name)
+        return True
 
 
 def _pieces(chunk: Chunk) -> list[Chunk]:
