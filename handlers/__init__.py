@@ -5,6 +5,9 @@ from __future__ import annotations
 from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
+    campaign_compose,
+    campaign_manage,
+    campaigns,
     contacts,
     fallback,
     files,
@@ -28,6 +31,9 @@ def build_router() -> Router:
         imports.router,
         lists.router,
         contacts.router,
+        campaign_compose.router,
+        campaigns.router,
+        campaign_manage.router,
         files.router,
         fallback.router,
     )

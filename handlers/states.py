@@ -29,3 +29,20 @@ class ListDialog(StatesGroup):
 
     rename = State()
     tags = State()
+
+
+class CampaignDialog(StatesGroup):
+    """/new: from a name to a launched campaign."""
+
+    name = State()
+    lists = State()  # tapping the lists of the audience
+    tag = State()  # typing a tag, or everyone
+    text = State()  # typing the message
+    channels = State()  # tapping channels in order of preference
+    wa_template = State()
+    wa_language = State()
+    wa_params = State()
+    schedule = State()  # now or later
+    when = State()  # typing the date and time
+    quiet = State()
+    summary = State()  # confirm, send a test, or cancel

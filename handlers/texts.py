@@ -19,6 +19,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("lists", N_("Your distribution lists")),
     ("contact", N_("Find, show or delete a contact")),
     ("trash", N_("Restore deleted lists and contacts")),
+    ("new", N_("Compose a campaign")),
+    ("campaigns", N_("Your campaigns: progress, pause, reports")),
     ("link", N_("Join your Telegram and LINE accounts into one")),
 )
 
