@@ -179,6 +179,8 @@ def progress_text(t: Translator, name: str, tally: Tally | None) -> str:
     head = _('Sending "{name}"').format(name=name)
     if tally.status is CampaignStatus.PAUSED:
         head = _('"{name}" is paused.').format(name=name)
+    elif tally.ended:
+        head = _('"{name}": {status}').format(name=name, status=status_label(t, tally.status))
     share = tally.settled / tally.total
     filled = round(share * 10)
     lines = [head, "▓" * filled + "░" * (10 - filled) + f" {n(round(share * 100))}%"]

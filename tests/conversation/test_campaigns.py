@@ -200,6 +200,12 @@ async def test_a_composed_campaign_reaches_everyone_and_is_reported(
     assert [m.text for m in harness.sandbox.telegram.inbox(4001)] == ["Hi Ana from town!"]
     assert [m.text for m in harness.sandbox.line.inbox(line_user)] == ["Hi Luis from Lugo!"]
     assert harness.sandbox.telegram.inbox(4003) == []
+    if platform is Platform.TELEGRAM:  # LINE cannot edit: there the report says it all
+        inbox = harness.sandbox.telegram.inbox(int(chat.user_id))
+        [final] = [m for m in inbox if m.message_id == progress.message_id]
+        assert final.edited
+        assert "▓▓▓▓▓▓▓▓▓▓ 100%" in (final.text or "")
+        assert "Telegram: 1 sent, 0 failed, 0 to go" in (final.text or "")
 
     campaign = await Campaign.get()
     assert campaign.status is CampaignStatus.FINISHED
@@ -280,3 +286,19 @@ async def test_a_past_time_is_refused(harness: Harness, platform: Platform) -> N
     assert "7:00:00" in refusal, "now, in the member's timezone"
     await chat.send("tomorrow-ish")
     assert "couldn't read that date" in ((await chat.next()).text or "")
+
+
+async def test_a_japanese_member_gets_the_report_and_chart_in_japanese(
+    harness: Harness, platform: Platform, engine: None
+) -> None:
+    chat = harness.chat(platform, language="ja")
+    await onboard(chat, locale="ja", timezone="Asia/Tokyo")
+    harness.sandbox.telegram.add_user(4801)
+    customers = await audience(harness, await Member.get(), [{"telegram_id": 4801}])
+    summary = await compose(chat, customers.id, "こんにちは {first_name|お客様}", "telegram")
+    assert "受信者：1" in (summary.text or "")
+    await chat.press(summary, "new:go")
+    chart, report = await picture(chat)
+    assert chart.startswith(b"\x89PNG"), "drawn even where no font has the Japanese glyphs"
+    assert "送信済み：1" in (report.text or "")
+    assert [m.text for m in harness.sandbox.telegram.inbox(4801)] == ["こんにちは お客様"]
