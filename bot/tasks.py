@@ -19,12 +19,22 @@ class BackgroundTasks:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
+        self._no_wait: set[asyncio.Task[None]] = set()
 
-    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
-        """Run `work` in the background; a failure is logged, never lost silently."""
+    def spawn(
+        self, work: Coroutine[Any, Any, None], *, name: str, wait_on_close: bool = True
+    ) -> None:
+        """Run `work` in the background; a failure is logged, never lost silently.
+
+        `wait_on_close=False` for work that only watches (a progress reporter polling a
+        paused campaign): shutdown cancels it at once instead of waiting out its grace.
+        """
         task = asyncio.create_task(self._guard(work, name), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if not wait_on_close:
+            self._no_wait.add(task)
+            task.add_done_callback(self._no_wait.discard)
 
     def running(self, name: str) -> bool:
         """Whether a task of that name is still running here."""
@@ -39,6 +49,8 @@ class BackgroundTasks:
 
     async def drain(self, *, grace: float) -> None:
         """Wait for running tasks to finish, up to `grace` seconds, then cancel the rest."""
+        for task in self._no_wait:
+            task.cancel()
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=grace)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.services.campaigns.service import Draft
+from bot.services.campaigns.states import TransitionError
 from models import (
     Campaign,
     CampaignStatus,
@@ -453,3 +454,32 @@ async def test_a_pause_holds_within_a_second_even_mid_claim(
     await campaigns.resume(campaign)
     await _until(harness, campaign, CampaignStatus.FINISHED)
     assert all(len(harness.sandbox.telegram.inbox(chat_id)) == 1 for chat_id in chat_ids)
+
+
+async def test_retry_failed_waits_for_the_campaign_to_end(harness: Harness, member: Member) -> None:
+    harness.sandbox.telegram.add_user(3951)
+    contact_list = await _list(harness, member, [{"telegram_id": 3951}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await harness.app.tasks.drain(grace=5)
+    await Delivery.filter(campaign_id=campaign.id).update(status=DeliveryStatus.FAILED)
+    paused = await campaigns.pause(campaign)
+
+    with pytest.raises(TransitionError):
+        await campaigns.retry_failed(paused)
+    assert set((await _statuses(campaign)).values()) == {DeliveryStatus.FAILED}
+    assert (await Campaign.get(id=campaign.id)).status is CampaignStatus.PAUSED
+
+
+async def test_a_cancel_during_the_launch_cancels_what_the_launch_writes_after_it(
+    harness: Harness, member: Member
+) -> None:
+    harness.sandbox.telegram.add_user(3961)
+    contact_list = await _list(harness, member, [{"telegram_id": 3961}])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    await campaigns.cancel(campaign)  # before the launch's background snapshot ran
+    await harness.app.tasks.drain(grace=5)
+    assert set((await _statuses(campaign)).values()) == {DeliveryStatus.CANCELLED}

@@ -123,10 +123,11 @@ async def snapshot(
     *,
     enabled: Collection[Channel],
     now: datetime,
-    on_batch: Callable[[int, int], Awaitable[None]],
+    on_batch: Callable[[int, int], Awaitable[bool]],
 ) -> None:
     """Write the campaign's delivery rows (resuming after the last contact written), calling
-    `on_batch(first_id, last_id)` with each batch's delivery ids so sending starts at once."""
+    `on_batch(first_id, last_id)` with each batch's delivery ids so sending starts at once;
+    it answers False to stop (the campaign was cancelled)."""
     connection = connections.get("default")
     channels = [Channel(name) for name in campaign.channels]
     _, rows = await connection.execute_query(
@@ -165,5 +166,6 @@ async def snapshot(
             [campaign.id],
         )
         batch_last = rows[0][0]
-        await on_batch(last_id + 1, batch_last)
+        if not await on_batch(last_id + 1, batch_last):
+            return
         last_id = batch_last

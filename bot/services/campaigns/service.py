@@ -132,8 +132,14 @@ class CampaignService:
         """Write the delivery rows (resuming a cut-short launch), queueing them as they come."""
         campaign = await Campaign.get(id=campaign_id)
 
-        async def queue_batch(first_id: int, last_id: int) -> None:
+        async def queue_batch(first_id: int, last_id: int) -> bool:
+            # Cancelled while the audience is being written: stop writing, and cancel what
+            # cancel() could not see yet.
+            if await self._status(campaign_id) is CampaignStatus.CANCELLED:
+                await self._cancel_pending(campaign_id)
+                return False
             await self._queue.put(split(campaign_id, first_id, last_id))
+            return True
 
         await audience.snapshot(
             campaign, enabled=self.enabled, now=self._clock(), on_batch=queue_batch
@@ -156,13 +162,24 @@ class CampaignService:
     async def cancel(self, campaign: Campaign) -> Campaign:
         """Stop for good; what was not sent is marked cancelled."""
         campaign = await self._transitions.change(campaign.id, CampaignStatus.CANCELLED)
-        await Delivery.filter(campaign_id=campaign.id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.CANCELLED, updated_at=self._clock()
-        )
+        await self._cancel_pending(campaign.id)
         return campaign
 
+    async def _cancel_pending(self, campaign_id: int) -> None:
+        await Delivery.filter(campaign_id=campaign_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.CANCELLED, updated_at=self._clock()
+        )
+
+    @staticmethod
+    async def _status(campaign_id: int) -> CampaignStatus | None:
+        rows = await Campaign.filter(id=campaign_id).values_list("status", flat=True)
+        return CampaignStatus(rows[0]) if rows else None
+
     async def retry_failed(self, campaign: Campaign) -> int:
-        """Send the failed deliveries again (the report's button); how many."""
+        """Send the failed deliveries again (the report's button); how many. Only once the
+        campaign has ended: TransitionError otherwise, with nothing changed."""
+        if campaign.status not in _RETRYABLE:
+            raise TransitionError(campaign.id, campaign.status, CampaignStatus.RUNNING)
         count = await Delivery.filter(campaign_id=campaign.id, status=DeliveryStatus.FAILED).update(
             status=DeliveryStatus.PENDING, attempts=0, not_before=None, updated_at=self._clock()
         )
@@ -333,8 +350,13 @@ class CampaignService:
             every=every,
             first=first,
         )
-        self._tasks.spawn(watcher, name=name)
+        # Only reports: shutdown need not wait for it (a restart's sweep leaves it off).
+        self._tasks.spawn(watcher, name=name, wait_on_close=False)
         return True
+
+
+# "Retry failed" re-runs an ended campaign; a running or paused one still has its own course.
+_RETRYABLE = frozenset({CampaignStatus.FINISHED, CampaignStatus.FAILED})
 
 
 def _pieces(chunk: Chunk) -> list[Chunk]:

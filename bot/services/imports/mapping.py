@@ -40,6 +40,7 @@ MAX_ATTRIBUTE_KEY = 64
 _FITS = 0.5
 _DETECT = 0.6  # for a column with no header to go by
 _LIST_SEPARATORS = re.compile(r"\s*(?:;|,|:::)\s*")  # vCard's "phones", Google's " ::: "
+_UNDERSCORES = re.compile(r"_{2,}")  # left where dropped characters stood between two
 _PLACEHOLDERS = frozenset({"0/0/00", "0/0/0000", "unspecified", "normal", "n/a", "-"})
 _MOBILE_LABELS = ("mobile", "cell", "movil", "celular", "мобильный", "มือถือ", "携帯", "handy")
 
@@ -119,7 +120,8 @@ def attribute_key(header: str) -> str:
         key = "attr_" + key
     # Characters no identifier may hold go; so does an "_" they leave at the end ("attr_"),
     # which a {placeholder} name never ends with.
-    key = "".join(char for char in key if ("a" + char).isidentifier()).rstrip("_")
+    key = "".join(char for char in key if ("a" + char).isidentifier())
+    key = _UNDERSCORES.sub("_", key).rstrip("_")
     return key if key.isidentifier() else "attribute"
 
 
