@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.conversation import Access, Button, Context, EventKind, Router
 from bot.i18n import SUGGESTED_TIMEZONES, SUPPORTED_LOCALES, language_name
-from bot.services.members import UnknownTimezoneError
 from bot.services.terms import TERMS_VERSION
+from bot.services.timezones import UnknownTimezoneError
 from handlers import texts
 from handlers.optin import subscribe_from_link
 from handlers.states import Onboarding, Preferences

@@ -5,14 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from enum import StrEnum
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
 
 from tortoise.transactions import in_transaction
 
 from bot.i18n import SUPPORTED_LOCALES
 from bot.services.clock import Clock
 from bot.services.terms import TERMS_VERSION
+from bot.services.timezones import resolve_timezone
 from models import ChatAccount, LinkCode, Member, MemberStatus, Platform
 
 LINK_CODE_TTL = timedelta(minutes=10)
@@ -37,28 +36,6 @@ class LinkError(Exception):
     def __init__(self, reason: LinkRefusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
-
-
-class UnknownTimezoneError(ValueError):
-    """The member typed something that is not an IANA timezone name."""
-
-
-@cache
-def _zones_by_folded_name() -> dict[str, str]:
-    # available_timezones() walks the tz database on disk: do it once per process.
-    return {zone.casefold(): zone for zone in available_timezones()}
-
-
-def resolve_timezone(name: str) -> str:
-    """The canonical IANA name for what the member typed ("europe/madrid" -> "Europe/Madrid")."""
-    wanted = name.strip().replace(" ", "_").casefold()
-    if wanted in ("utc", "gmt", "z"):
-        return "UTC"
-    zone = _zones_by_folded_name().get(wanted)
-    if zone is None:
-        raise UnknownTimezoneError(name)
-    ZoneInfo(zone)
-    return zone
 
 
 class MemberService:

@@ -10,7 +10,7 @@ import phonenumbers
 
 from bot.services.imports.mapping import Field, attribute_keys
 from bot.services.imports.phones import PhoneNormalizer, region_timezone
-from bot.services.members import UnknownTimezoneError, resolve_timezone
+from bot.services.timezones import UnknownTimezoneError, resolve_timezone
 
 _LINE_ID = re.compile(r"U[0-9a-f]{32}")
 _TAG_SEPARATORS = re.compile(r"[,;|]")
