@@ -9,7 +9,7 @@ import pytest
 from phonenumbers import timezone as phone_timezones
 
 from bot.services.imports.phone_rules import PhoneRules
-from bot.services.imports.phones import region_timezone
+from bot.services.imports.phones import PhoneNormalizer, region_timezone
 
 _TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
@@ -59,12 +59,17 @@ def _candidates(region: str, rng: random.Random) -> list[str]:
 
 def _check(region: str, inputs: list[str]) -> None:
     rules = PhoneRules(region)
+    normalizer = PhoneNormalizer(region)
     for digits in inputs:
         plus = digits.startswith("+")
         fast = rules.e164(digits.removeprefix("+"), plus=plus)
         assert fast == _reference(digits, region), (region, digits)
         if fast is not None:
             assert _zone_fits(fast), (region, fast)
+        # Its zone from the parse it already made: the same as parsing the E.164 form again.
+        e164 = normalizer.normalize(digits)
+        expected = None if e164 is None else (e164, region_timezone(e164))
+        assert normalizer.normalize_with_timezone(digits) == expected, (region, digits)
 
 
 def test_every_region_s_example_numbers() -> None:

@@ -137,13 +137,15 @@ class PhoneRules:
 
     def e164(self, digits: str, *, plus: bool) -> str | None:
         """What phonenumbers makes of ("+" if plus) + digits, as E.164, if it is valid."""
+        parsed = self.valid(digits, plus=plus)
+        return None if parsed is None else f"+{parsed[0]}{parsed[1]}"
+
+    def valid(self, digits: str, *, plus: bool) -> tuple[int, str] | None:
+        """(country code, national significant number) of ("+" if plus) + digits, if valid."""
         parsed = self._parse(digits, plus=plus)
-        if parsed is None:
+        if parsed is None or not is_valid(*parsed):
             return None
-        country_code, national = parsed
-        if not is_valid(country_code, national):
-            return None
-        return f"+{country_code}{national}"
+        return parsed
 
     def _parse(self, digits: str, *, plus: bool) -> tuple[int, str] | None:
         """phonenumbers.parse: (country code, national significant number), or None if it raises."""

@@ -102,18 +102,27 @@ class PhoneNormalizer:
         # Lists repeat numbers (the same customer in two branches' exports): a repeat costs a
         # dictionary lookup. With 5% repeats it about breaks even (the rules are fast); it pays
         # off on lists merged from several exports. Per instance: nothing at import time.
-        self._cached = lru_cache(maxsize=cache_size)(self._normalize)
+        self._cached = lru_cache(maxsize=cache_size)(self._parse)
 
     def normalize(self, raw: str) -> str | None:
         """The number as E.164 ("+34612345678"), or None when it is not a valid number."""
-        return self._cached(raw)
+        parsed = self._cached(raw)
+        return None if parsed is None else f"+{parsed[0]}{parsed[1]}"
 
-    def _normalize(self, raw: str) -> str | None:
+    def normalize_with_timezone(self, raw: str) -> tuple[str, str | None] | None:
+        """normalize(raw) and region_timezone of the result, from one parse of the number."""
+        parsed = self._cached(raw)
+        if parsed is None:
+            return None
+        return f"+{parsed[0]}{parsed[1]}", _number_timezone(*parsed)
+
+    def _parse(self, raw: str) -> tuple[int, str] | None:
+        """(country code, national significant number) of a valid number, else None."""
         if _GOOGLE_SEPARATOR in raw:
             # Google Contacts puts two numbers with one label in one cell: the first valid.
             for part in raw.split(_GOOGLE_SEPARATOR):
-                if (e164 := self._normalize(part)) is not None:
-                    return e164
+                if (parsed := self._parse(part)) is not None:
+                    return parsed
             return None
         cleaned = clean_phone(raw)
         if cleaned is None:
@@ -122,12 +131,12 @@ class PhoneNormalizer:
         digits = cleaned[1:] if plus else cleaned
         if len(digits) > _MAX_DIGITS:
             return None
-        e164 = self._rules.e164(digits, plus=plus)
-        if e164 is None and not plus:
+        parsed = self._rules.valid(digits, plus=plus)
+        if parsed is None and not plus:
             for prefix in _FALLBACK_PREFIXES:
                 if digits.startswith(prefix):
-                    return self._rules.e164(digits[len(prefix) :], plus=True)
-        return e164
+                    return self._rules.valid(digits[len(prefix) :], plus=True)
+        return parsed
 
 
 def region_timezone(e164: str) -> str | None:
@@ -143,10 +152,15 @@ def region_timezone(e164: str) -> str | None:
     if e164[:1] != "+" or not e164.isascii() or not e164[1:].isdigit():
         return None
     parsed = parse_international(e164[1:])
-    plan = None if parsed is None else region_plan(*parsed)
-    if parsed is None or plan is None:
+    return None if parsed is None else _number_timezone(*parsed)
+
+
+def _number_timezone(country_code: int, national: str) -> str | None:
+    """region_timezone of a parsed number. A valid number's E.164 form parses back to the same
+    (country code, national number), so PhoneNormalizer.normalize_with_timezone skips that."""
+    plan = region_plan(country_code, national)
+    if plan is None:
         return None
-    country_code, national = parsed
     kind = plan.number_kind(national)
     if kind is None:
         return None
