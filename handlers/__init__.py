@@ -15,6 +15,7 @@ from handlers import (
     link,
     lists,
     optin,
+    recipients,
     settings,
     start,
 )
@@ -46,4 +47,5 @@ def build_gates() -> Gates:
         unregistered=fallback.unregistered,
         onboarding=fallback.onboarding,
         failure=fallback.failure,
+        recipient=recipients.answer,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -12,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.conversation.context import Context
-from bot.conversation.events import Incoming
+from bot.conversation.events import EventKind, Incoming
 from bot.conversation.responder import Responder
 from bot.conversation.router import Access, Handler, Router
 from bot.i18n import I18n
@@ -29,6 +29,20 @@ class Gates:
     unregistered: Handler  # someone who never sent /start
     onboarding: Handler  # a member who has not accepted the current terms yet
     failure: Handler  # a handler raised: apologise, never show a traceback
+    # Someone who is not a working member wrote text: a recipient's reply (STOP...) is
+    # answered there, never with menus. False: not a recipient either, carry on.
+    recipient: Callable[[Context], Awaitable[bool]] | None = None
+
+
+def reply_text(event: Incoming) -> str | None:
+    """What a recipient wrote, if the event may be a reply: a text, or a bare word LINE reads
+    as a command ("start", "help" typed alone). Commands with arguments are not: LINE's
+    "start <token>" and Telegram's "/start <token>" are opt-in links."""
+    if event.kind is EventKind.TEXT:
+        return event.text
+    if event.kind is EventKind.COMMAND and event.platform == "line" and not event.text:
+        return event.command
+    return None
 
 
 class _KeyedLocks:
@@ -82,8 +96,10 @@ class Conversation:
         self._metrics.conversation_events.labels(event.platform, event.kind).inc()
         async with self._locks.hold((event.platform, event.user_id)):
             ctx = await self._context(event, responder)
-            handler = await self._choose(ctx)
             try:
+                if await self._recipient_reply(ctx):
+                    return
+                handler = await self._choose(ctx)
                 await handler(ctx)
             except Exception:
                 self._metrics.handler_failures.labels(event.platform).inc()
@@ -112,6 +128,14 @@ class Conversation:
             services=self._services,
             i18n=self._i18n,
         )
+
+    async def _recipient_reply(self, ctx: Context) -> bool:
+        member = ctx.member
+        if self._gates.recipient is None or reply_text(ctx.event) is None:
+            return False
+        if member is not None and self._services.members.may_use_service(member):
+            return False
+        return await self._gates.recipient(ctx)
 
     async def _choose(self, ctx: Context) -> Handler:
         route = self._router.resolve(ctx.event, await ctx.state.get_state())

@@ -15,6 +15,7 @@ from bot.services.lists.contacts import ContactService
 from bot.services.lists.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
+from bot.services.optout.service import OptOutService
 from bot.tasks import BackgroundTasks
 from models import Channel
 
@@ -44,6 +45,7 @@ class Services:
     downloads: DownloadService
     optin: OptInService
     campaigns: CampaignService
+    recipients: OptOutService
 
     @classmethod
     def build(
@@ -67,6 +69,7 @@ class Services:
             imports=ImportService(clock=clock, tasks=tasks),
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
+            recipients=OptOutService(clock=clock),
             campaigns=CampaignService(
                 clock=clock,
                 transitions=transitions,

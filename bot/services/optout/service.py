@@ -1,0 +1,168 @@
+"""Recipients' replies: STOP, STOPALL, START and HELP, and who they are addressed to.
+
+A reply is attributed to the member whose campaign last reached the person on that channel;
+where no campaign did, to every member who has them on a list reachable there (they came
+through an opt-in link). STOPALL reaches every one of those members. An opt-out is written
+for every address the member holds for the person (their phone too), so it holds on every
+channel: the dispatcher reads the suppression list just before each send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tortoise import connections
+
+from bot.services.clock import Clock
+from bot.services.optout.keywords import Intent, KeywordMatcher
+from bot.sql import dialect_sql
+from models import Channel, Member, Suppression, SuppressionSource
+
+# Which contact column holds a person's address on each channel.
+_ADDRESS_COLUMN = {Channel.TELEGRAM: "telegram_id", Channel.LINE: "line_id"}
+# Sources a recipient's START may lift: their own word or a platform's. A member's removal or
+# the operator's do-not-contact entry stays.
+_LIFTABLE = (SuppressionSource.KEYWORD, SuppressionSource.PLATFORM_SIGNAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who replied: a channel and their address there (chat id, LINE user id, E.164)."""
+
+    channel: Channel
+    address: str
+
+
+@dataclass(slots=True)
+class Answer:
+    """What a reply did: its intent (None: not a keyword), the members it applied to, and
+    the language the keyword was in, if it tells."""
+
+    intent: Intent | None
+    members: list[Member] = field(default_factory=list)
+    language: str | None = None
+
+
+class OptOutService:
+    """Applies recipients' keyword replies to the suppression list."""
+
+    def __init__(self, *, clock: Clock, matcher: KeywordMatcher | None = None) -> None:
+        self._clock = clock
+        self._matcher = matcher or KeywordMatcher()
+
+    async def on_reply(self, sender: Sender, text: str) -> Answer | None:
+        """Handle one reply; None when the sender is nobody's recipient (a stranger)."""
+        member_ids = await self._members_of(sender)
+        if not member_ids:
+            return None
+        match = self._matcher.match(text)
+        if match is None:
+            return Answer(None, await _members(member_ids[:1]))
+        # STOPALL: everyone who messaged them here; otherwise the one whose message was last.
+        targets = member_ids if match.intent is Intent.STOP_ALL else member_ids[:1]
+        members = await _members(targets)
+        if match.intent in (Intent.STOP, Intent.STOP_ALL):
+            for member in members:
+                await self.suppress(
+                    member, sender, source=SuppressionSource.KEYWORD, detail=match.keyword
+                )
+        elif match.intent is Intent.START:
+            for member in members:
+                await self._lift(member, sender)
+        return Answer(match.intent, members, match.language)
+
+    async def suppress(
+        self, member: Member, sender: Sender, *, source: SuppressionSource, detail: str | None
+    ) -> None:
+        """Opt the person out of this member on every address the member holds for them."""
+        for key, channel in await self._keys(member, sender):
+            await Suppression.get_or_create(
+                member=member,
+                key=key,
+                defaults={
+                    "channel": channel,
+                    "source": source,
+                    "detail": (detail or "")[:64] or None,
+                    "created_at": self._clock(),
+                },
+            )
+
+    async def platform_signal(self, sender: Sender, *, detail: str) -> int:
+        """The platform says the person left (blocked the bot, unfollowed): every member who
+        has them there stops messaging them. How many members."""
+        members = await _members(await self._members_of(sender))
+        for member in members:
+            await self.suppress(
+                member, sender, source=SuppressionSource.PLATFORM_SIGNAL, detail=detail
+            )
+        return len(members)
+
+    async def _lift(self, member: Member, sender: Sender) -> None:
+        keys = [key for key, _ in await self._keys(member, sender)]
+        await Suppression.filter(member=member, key__in=keys, source__in=_LIFTABLE).delete()
+
+    async def _keys(self, member: Member, sender: Sender) -> list[tuple[str, str]]:
+        """(key, channel) of every address of this person the member holds."""
+        keys = {(_own_key(sender), sender.channel.value)}
+        for contact in await _contacts(member.id, sender):
+            for value in (contact["phone"], contact["whatsapp"]):
+                if value:
+                    keys.add((value, "phone"))
+            if contact["telegram_id"] is not None:
+                keys.add((f"telegram:{contact['telegram_id']}", Channel.TELEGRAM.value))
+            if contact["line_id"]:
+                keys.add((f"line:{contact['line_id']}", Channel.LINE.value))
+        return sorted(keys)
+
+    @staticmethod
+    async def _members_of(sender: Sender) -> list[int]:
+        """Member ids this person hears from on this channel, the latest sender first."""
+        connection = connections.get("default")
+        where, value = _match_contact(sender)
+        latest = (
+            "SELECT c.member_id, MAX(d.sent_at) AS last FROM delivery d "  # noqa: S608
+            f"JOIN contact c ON c.id = d.contact_id WHERE d.channel = ? AND {where} "
+            "AND d.sent_at IS NOT NULL GROUP BY c.member_id ORDER BY last DESC"
+        )
+        _, rows = await connection.execute_query(
+            dialect_sql(connection, latest), [sender.channel.value, *value]
+        )
+        ordered = [row[0] for row in rows]
+        listed = f"SELECT DISTINCT c.member_id FROM contact c WHERE {where} ORDER BY 1"  # noqa: S608
+        _, rows = await connection.execute_query(dialect_sql(connection, listed), value)
+        ordered += [row[0] for row in rows if row[0] not in ordered]
+        return ordered
+
+
+def _own_key(sender: Sender) -> str:
+    if sender.channel is Channel.WHATSAPP:
+        return sender.address
+    return f"{sender.channel.value}:{sender.address}"
+
+
+def _match_contact(sender: Sender) -> tuple[str, list[object]]:
+    """A WHERE clause on contact `c` finding this person, and its parameters."""
+    if sender.channel is Channel.WHATSAPP:
+        return "(c.whatsapp = ? OR (c.whatsapp IS NULL AND c.phone = ?))", [
+            sender.address,
+            sender.address,
+        ]
+    column = _ADDRESS_COLUMN[sender.channel]
+    value: object = int(sender.address) if sender.channel is Channel.TELEGRAM else sender.address
+    return f"c.{column} = ?", [value]
+
+
+async def _contacts(member_id: int, sender: Sender) -> list[dict]:
+    connection = connections.get("default")
+    where, value = _match_contact(sender)
+    sql = (
+        "SELECT c.phone, c.whatsapp, c.telegram_id, c.line_id FROM contact c "  # noqa: S608
+        f"WHERE c.member_id = ? AND {where}"
+    )
+    return await connection.execute_query_dict(dialect_sql(connection, sql), [member_id, *value])
+
+
+async def _members(member_ids: Sequence[int]) -> list[Member]:
+    found = {member.id: member for member in await Member.filter(id__in=list(member_ids))}
+    return [found[member_id] for member_id in member_ids if member_id in found]

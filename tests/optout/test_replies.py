@@ -1,0 +1,168 @@
+"""Recipients reply STOP, START and HELP on Telegram and LINE, through the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.services.campaigns.service import Draft
+from models import (
+    OPTED_OUT,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    ConsentSource,
+    Contact,
+    ContactList,
+    Delivery,
+    ListMembership,
+    Member,
+    MemberStatus,
+    Platform,
+    Suppression,
+    SuppressionSource,
+)
+from tests.support.chats import LineChat, MemberChat, TelegramChat
+from tests.support.harness import Harness
+
+
+@pytest.fixture
+async def worker(harness: Harness) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(harness.app.engine.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def _recipient(harness: Harness, platform: Platform, *, language: str) -> MemberChat:
+    if platform is Platform.TELEGRAM:
+        harness.sandbox.telegram.add_user(4001, language_code=language)
+        return TelegramChat(harness.sandbox.telegram, 4001, language=language)
+    user_id = harness.sandbox.line.add_user(harness.sandbox.line.new_user_id(), language=language)
+    return LineChat(harness.sandbox.line, user_id, language=language)
+
+
+async def _member_with(harness: Harness, chat: MemberChat, name: str) -> tuple[Member, int]:
+    member = await Member.create(status=MemberStatus.ACTIVE, display_name=name)
+    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token=f"o{name}")
+    address = (
+        {"telegram_id": int(chat.user_id)}
+        if chat.platform is Platform.TELEGRAM
+        else {"line_id": chat.user_id}
+    )
+    contact = await Contact.create(
+        member=member,
+        consent_source=ConsentSource.OPT_IN_LINK,
+        consent_at=harness.clock(),
+        consent_by="self",
+        phone="+34600111222",
+        **address,
+    )
+    await ListMembership.create(contact_list=contact_list, contact=contact)
+    return member, contact_list.id
+
+
+async def _send_campaign(harness: Harness, member: Member, list_id: int, text: str) -> Campaign:
+    campaigns = harness.app.services.campaigns
+    draft = Draft(
+        name="News", list_ids=[list_id], text=text, channels=[Channel.TELEGRAM, Channel.LINE]
+    )
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    async with asyncio.timeout(10):
+        while (await Campaign.get(id=campaign.id)).status is not CampaignStatus.FINISHED:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return campaign
+
+
+async def test_stop_opts_out_of_the_last_sender_on_every_address(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    chat = await _recipient(harness, platform, language="en")
+    other, other_list = await _member_with(harness, chat, "Bakery")
+    member, list_id = await _member_with(harness, chat, "Café Luna")
+    await _send_campaign(harness, other, other_list, "Bread")
+    await _send_campaign(harness, member, list_id, "Coffee")
+    assert [(await chat.next()).text for _ in range(2)] == ["Bread", "Coffee"]
+
+    await chat.send("  Stop! 🙏")
+    confirmation = await chat.next()
+    assert "Café Luna" in str(confirmation.text)
+    assert "START" in str(confirmation.text)
+    keys = set(await Suppression.filter(member=member).values_list("key", flat=True))
+    own = f"{platform.value}:{chat.user_id}"
+    assert keys == {own, "+34600111222"}, "every address the member holds for them"
+    assert await Suppression.filter(member=other).count() == 0
+    source = await Suppression.get(member=member, key=own)
+    assert (source.source, source.detail) == (SuppressionSource.KEYWORD, "STOP")
+
+    # The next campaign of that member skips them; the other member still reaches them.
+    skipped = await _send_campaign(harness, member, list_id, "Coffee again")
+    [delivery] = await Delivery.filter(campaign_id=skipped.id)
+    assert delivery.error_code == OPTED_OUT
+    await _send_campaign(harness, other, other_list, "More bread")
+    assert (await chat.next()).text == "More bread"
+
+
+async def test_start_lifts_the_opt_out_and_help_says_who_writes(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    chat = await _recipient(harness, platform, language="es")
+    member, list_id = await _member_with(harness, chat, "Café Luna")
+    await _send_campaign(harness, member, list_id, "Hola")
+    await chat.next()
+
+    await chat.send("BAJA")
+    stopped = await chat.next()
+    assert "Café Luna" in str(stopped.text)
+    assert await Suppression.filter(member=member).count() == 2
+    await chat.send("alta")
+    started = await chat.next()
+    assert "Café Luna" in str(started.text)
+    assert await Suppression.filter(member=member).count() == 0
+    await chat.send("AYUDA")
+    helped = await chat.next()
+    assert "Café Luna" in str(helped.text)
+    assert "STOP" in str(helped.text)
+
+
+async def test_stopall_opts_out_of_everyone_who_messaged_them(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    chat = await _recipient(harness, platform, language="en")
+    first, first_list = await _member_with(harness, chat, "Bakery")
+    second, second_list = await _member_with(harness, chat, "Gym")
+    await _send_campaign(harness, first, first_list, "Bread")
+    await _send_campaign(harness, second, second_list, "Squats")
+    await chat.next()
+    await chat.next()
+    await chat.send("STOPALL")
+    await chat.next()
+    for member in (first, second):
+        assert await Suppression.filter(member=member).count() == 2
+
+
+async def test_a_sentence_with_stop_in_it_is_not_an_opt_out_and_gets_no_menu(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    chat = await _recipient(harness, platform, language="en")
+    member, list_id = await _member_with(harness, chat, "Café Luna")
+    await _send_campaign(harness, member, list_id, "Hi")
+    await chat.next()
+    await chat.send("please don't stop sending these")
+    await chat.send("HELP")  # answered: so the sentence before it got no answer at all
+    assert "STOP" in str((await chat.next()).text)
+    assert await Suppression.filter(member=member).count() == 0
+
+
+async def test_a_stranger_saying_stop_is_greeted_as_a_stranger(
+    harness: Harness, platform: Platform
+) -> None:
+    chat = await _recipient(harness, platform, language="en")
+    await chat.send("STOP")
+    assert "/start" in str((await chat.next()).text)
+    assert await Suppression.all().count() == 0
