@@ -1,44 +1,34 @@
-"""Importing a parsed file into a list, in batches, with a report.
+"""Importing a file into a list, batch by batch, with a report.
 
-The file is read twice: first straight through, so a file that breaks half-way (truncated,
-undecodable) is refused before anything is written; then row by row into the database in
-batches, so one import never holds the database for its whole length and memory stays flat.
+The source (sources.py) reads the whole file first, so a file that breaks half-way (truncated,
+undecodable) is refused before anything is written; then it gives checked batches, each
+written in one transaction, so one import never holds the database for its whole length and
+memory stays flat.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot.services.clock import Clock
-from bot.services.imports.readers import Table
-from bot.services.lists.bulk import (
-    contact_ids_by,
-    insert_contacts,
-    insert_memberships,
-    suppressed_keys,
-)
+from bot.services.lists.bulk import Consent, has_suppressions, store_contacts
 from bot.services.lists.export import spreadsheet_safe
-from bot.services.lists.rows import ContactRow, RowProblem, RowReader
-from models import (
-    ConsentSource,
-    Contact,
-    ContactList,
-    ImportJob,
-    ImportStatus,
-    Member,
-)
+from bot.services.lists.reading import ContactValues, ReadBatch, contact_key
+from bot.services.lists.rows import RowProblem
+from bot.services.lists.sources import RowSource
+from models import ConsentSource, ContactList, ImportJob, ImportStatus, Member
+from models.suppression import suppressed_keys
 
-BATCH_SIZE = 2000
 Progress = Callable[[ImportJob], Awaitable[None]]
+# Keys asked about in one suppression lookup: under every driver's parameter limit.
+_SUPPRESSION_CHUNK = 10_000
 
 
 @dataclass(slots=True)
@@ -61,11 +51,6 @@ class _Rejected:
         self.writer.writerow([number, self.describe(problem), *map(spreadsheet_safe, cells)])
 
 
-def _batches(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
-    while batch := list(islice(rows, BATCH_SIZE)):
-        yield batch
-
-
 class Importer:
     """Runs one import job."""
 
@@ -75,35 +60,23 @@ class Importer:
     async def run(
         self,
         job: ImportJob,
-        table: Table,
-        reader: RowReader,
+        source: RowSource,
         *,
         progress: Progress,
         describe: Callable[[RowProblem], str],
     ) -> ImportJob:
-        """Import every row of `table` into the job's list; the job holds the report."""
-        # The first pass, in a thread (it is pure CPU): UnreadableFile surfaces here, before
-        # anything is written.
-        job.rows_total = await asyncio.to_thread(table.count_rows)
+        """Import every row `source` reads into the job's list; the job holds the report."""
+        # UnreadableFile surfaces here, before anything is written.
+        job.rows_total = await source.open()
         await job.save(update_fields=["rows_total"])
         member = await Member.get(id=job.member_id)  # type: ignore[attr-defined]
         contact_list = await ContactList.get(id=job.contact_list_id)  # type: ignore[attr-defined]
-        rejected = _Rejected.start(table.columns, describe)
-        for batch in _batches(table.rows()):
-            valid: dict[str, ContactRow] = {}
-            for number, cells in batch:
-                job.rows_read += 1
-                result = reader.read(cells)
-                if isinstance(result, RowProblem):
-                    job.invalid += 1
-                    rejected.add(number, result, cells)
-                elif result.key in valid:
-                    job.merged += 1  # the same person twice in one file is one contact
-                else:
-                    # A repeat from an earlier batch is found in the database by _store, and
-                    # counts as merged there: no set of every key read, memory stays flat.
-                    valid[result.key] = result
-            await self._store(job, member, contact_list, valid)
+        rejected = _Rejected.start(source.columns, describe)
+        async for batch in source.batches():
+            self._count(job, batch)
+            for number, problem, cells in batch.rejected:
+                rejected.add(number, problem, cells)
+            await self._store(job, member, contact_list, batch.contacts)
             await job.save()
             await progress(job)
         if job.invalid:
@@ -113,68 +86,58 @@ class Importer:
         await job.save()
         return job
 
+    @staticmethod
+    def _count(job: ImportJob, batch: ReadBatch) -> None:
+        job.rows_read += batch.rows_read
+        job.invalid += len(batch.rejected)
+        job.merged += batch.repeats  # the same person twice in one batch is one contact
+
     async def _store(
-        self, job: ImportJob, member: Member, contact_list: ContactList, rows: dict[str, ContactRow]
+        self,
+        job: ImportJob,
+        member: Member,
+        contact_list: ContactList,
+        contacts: Sequence[ContactValues],
     ) -> None:
         async with in_transaction() as connection:
-            suppressed = await self._suppressed(connection, member, rows.values())
-            for key in suppressed:
-                rows.pop(key, None)
-            job.suppressed += len(suppressed)
-            existing = await self._existing(connection, member, rows.values())
-            job.merged += len(existing)
-            if existing:
-                await Contact.filter(
-                    id__in=list(existing.values()), deleted_at__not_isnull=True
-                ).update(deleted_at=None)
-            new = [row for key, row in rows.items() if key not in existing]
-            now = self._clock()
-            # A row can clash with a contact on a second key (a phone row whose Telegram id
-            # another contact has): the insert skips it, and it counts as merged.
-            await insert_contacts(
-                connection,
-                new,
+            suppressed = await self._suppressed(connection, member, contacts)
+            if suppressed:
+                contacts = [row for row in contacts if contact_key(row) not in suppressed]
+                job.suppressed += len(suppressed)
+            consent = Consent(
                 member_id=member.id,
                 source=ConsentSource.FILE_IMPORT.value,
-                consent_by=f"member:{member.id}",
-                now=now,
+                by=f"member:{member.id}",
+                at=self._clock(),
             )
-            inserted = await self._existing(connection, member, new)
-            job.created += len(inserted)
-            job.merged += len(new) - len(inserted)
-            contact_ids = [*existing.values(), *inserted.values()]
-            await insert_memberships(connection, contact_ids, list_id=contact_list.id, now=now)
+            created = await store_contacts(
+                connection, contacts, list_id=contact_list.id, consent=consent
+            )
+            # The others were contacts already (from an earlier batch, import or opt-in), or
+            # clashed with one on a second key (a phone row whose Telegram id another has).
+            job.created += created
+            job.merged += len(contacts) - created
 
     @staticmethod
     async def _suppressed(
-        connection: BaseDBAsyncClient, member: Member, rows: Iterable[ContactRow]
+        connection: BaseDBAsyncClient, member: Member, contacts: Sequence[ContactValues]
     ) -> set[str]:
         """Keys of rows whose phone or channel id has opted out of this member (or of all)."""
+        if not await has_suppressions(connection, member_id=member.id):
+            return set()
         by_lookup: dict[str, str] = {}
-        for row in rows:
-            if row.phone:
-                by_lookup[row.phone] = row.key
-            if row.telegram_id is not None:
-                by_lookup[f"telegram:{row.telegram_id}"] = row.key
-            if row.line_id:
-                by_lookup[f"line:{row.line_id}"] = row.key
-        hits = await suppressed_keys(connection, member_id=member.id, keys=list(by_lookup))
+        for row in contacts:
+            phone, telegram_id, line_id = row[0], row[1], row[2]
+            key = contact_key(row)
+            if phone:
+                by_lookup[phone] = key
+            if telegram_id is not None:
+                by_lookup[f"telegram:{telegram_id}"] = key
+            if line_id:
+                by_lookup[f"line:{line_id}"] = key
+        lookups = list(by_lookup)
+        hits: set[str] = set()
+        for start in range(0, len(lookups), _SUPPRESSION_CHUNK):
+            chunk = lookups[start : start + _SUPPRESSION_CHUNK]
+            hits |= await suppressed_keys(connection, member_id=member.id, keys=chunk)
         return {by_lookup[hit] for hit in hits}
-
-    @staticmethod
-    async def _existing(
-        connection: BaseDBAsyncClient, member: Member, rows: Iterable[ContactRow]
-    ) -> dict[str, int]:
-        """Contact ids of the member's contacts these rows name, by row key."""
-        rows = list(rows)
-        phones = [row.phone for row in rows if row.phone]
-        telegram = [row.telegram_id for row in rows if not row.phone and row.telegram_id]
-        line = [row.line_id for row in rows if not row.phone and row.telegram_id is None]
-        found = await contact_ids_by(connection, member_id=member.id, column="phone", values=phones)
-        for column, values in (("telegram_id", telegram), ("line_id", line)):
-            prefix = column.removesuffix("_id")
-            ids = await contact_ids_by(
-                connection, member_id=member.id, column=column, values=values
-            )
-            found.update({f"{prefix}:{value}": cid for value, cid in ids.items()})
-        return found
