@@ -27,7 +27,7 @@ from bot.dispatch.queue import Chunk, Lease, WorkQueue
 from bot.dispatch.quiet import QuietHours
 from bot.dispatch.ratelimit import RateGate
 from bot.dispatch.signals import CampaignSignals
-from bot.dispatch.store import Claimed, DeliveryStore, Recipient, Update
+from bot.dispatch.store import EVERYWHERE, Claimed, DeliveryStore, Recipient, Update
 from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from models import (
     NO_CHANNEL,
@@ -169,8 +169,14 @@ class Engine:
         by_channel: dict[Channel, list[tuple[Claimed, Outgoing]]] = defaultdict(list)
         for row in claimed:
             recipient = recipients.get(row.contact_id) if row.contact_id is not None else None
-            if recipient is None or recipient.contact_id in opted_out:
+            scope = opted_out.get(recipient.contact_id, frozenset()) if recipient else frozenset()
+            if recipient is None or EVERYWHERE in scope:
                 updates.append(_skipped(row, OPTED_OUT if recipient else NO_CHANNEL))
+                continue
+            # Channels they left (blocked the bot...) are as good as unreachable for this send.
+            recipient.unreachable = recipient.unreachable | scope
+            if row.channel is not None and row.channel.value in scope:
+                updates.append(self._left_channel(plan, row, recipient))
                 continue
             zone = recipient.timezone or plan.home_timezone
             held = plan.quiet.until(now, zone) if plan.quiet is not None else None
@@ -243,12 +249,38 @@ class Engine:
             if outcome.unreachable and rows[outcome.delivery_id].contact_id is not None
         ]
         await self._store.mark_unreachable([cid for cid in dead if cid is not None], channel)
+        await self._note_opt_outs(plan, channel, outcomes, rows, recipients)
         now = self._clock()
         for outcome in outcomes:
             row = rows[outcome.delivery_id]
             recipient = recipients[row.contact_id] if row.contact_id is not None else None
             updates.append(self._after(plan, row, recipient, outcome, now))
         return updates
+
+    async def _note_opt_outs(
+        self,
+        plan: _Plan,
+        channel: Channel,
+        outcomes: Sequence[Outcome],
+        rows: Mapping[int, Claimed],
+        recipients: Mapping[int, Recipient],
+    ) -> None:
+        """A person who blocked the bot (or stopped the business's marketing) left that
+        channel by their own act: their address there goes on the member's suppression list,
+        so no later campaign tries it, and re-following alone never lifts it (only START or a
+        new opt-in). The delivery still falls back: the other channels are not what they left.
+        """
+        entries = [
+            entry
+            for outcome in outcomes
+            if outcome.opted_out and (contact_id := rows[outcome.delivery_id].contact_id)
+            for entry in recipients[contact_id].suppression_entries()
+            if entry[1] == (channel.value if channel is not Channel.WHATSAPP else "phone")
+        ]
+        if entries:
+            await self._store.suppress(
+                plan.campaign.member_id, entries, detail=f"{channel.value} send", now=self._clock()
+            )
 
     def _after(
         self,
@@ -315,6 +347,14 @@ class Engine:
                     error_code=error_code,
                 )
         return _failed(row, error_code)
+
+    def _left_channel(self, plan: _Plan, row: Claimed, recipient: Recipient) -> Update:
+        """The person left this delivery's channel meanwhile: the next channel, or skipped
+        as opted out when none is left."""
+        update = self._fall_back(plan, row, recipient, error_code=OPTED_OUT)
+        if update.status is DeliveryStatus.FAILED:
+            return _skipped(row, OPTED_OUT)
+        return update
 
     def _backoff(self, attempts: int) -> timedelta:
         """Exponential with full jitter: 1, 2, 4... seconds at most, capped."""

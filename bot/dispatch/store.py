@@ -54,6 +54,10 @@ _ORPHANS = (
 )
 _ORPHANS_TO_AMBIGUOUS = _ORPHANS.format("ambiguous", "<>")
 _LINE_ORPHANS_TO_PENDING = _ORPHANS.format("pending", "=")
+_SUPPRESS = (
+    "INSERT INTO suppression (member_id, key, channel, source, detail, created_at) "
+    "VALUES (?, ?, ?, 'platform_signal', ?, ?) ON CONFLICT DO NOTHING"
+)
 _CONTACT_COLUMNS = (
     "id, phone, telegram_id, line_id, whatsapp, first_name, last_name, attributes, timezone, "
     "unreachable"
@@ -84,6 +88,15 @@ class Recipient:
         if channel is Channel.LINE:
             return self.line_id
         return self.whatsapp or self.phone
+
+    def suppression_entries(self) -> list[tuple[str, str]]:
+        """(key, channel) of every address, as the suppression list files them."""
+        entries = [(key, "phone") for key in dict.fromkeys((self.phone, self.whatsapp)) if key]
+        if self.telegram_id is not None:
+            entries.append((f"telegram:{self.telegram_id}", Channel.TELEGRAM.value))
+        if self.line_id:
+            entries.append((f"line:{self.line_id}", Channel.LINE.value))
+        return entries
 
     def suppression_keys(self) -> list[str]:
         """Every key an opt-out of this person may be filed under."""
@@ -138,6 +151,33 @@ _EARLIER: dict[DeliveryStatus, tuple[DeliveryStatus, ...]] = {
     DeliveryStatus.READ: (DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
     DeliveryStatus.FAILED: (DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
 }
+
+
+EVERYWHERE = "*"
+
+
+def suppression_scope(key: str) -> str:
+    """What a suppression key stops: a number stops everything (STOP writes every address
+    of the person, their number included); a channel id ("telegram:123") only that channel,
+    which is all a platform signal like a block says."""
+    channel, separator, _ = key.partition(":")
+    return channel if separator else EVERYWHERE
+
+
+async def opted_out(
+    connection: Any, member_id: int, recipients: Sequence[Recipient]
+) -> dict[int, frozenset[str]]:
+    """See DeliveryStore.opted_out (the launch's snapshot asks the same)."""
+    by_key: dict[str, int] = {}
+    for recipient in recipients:
+        for key in recipient.suppression_keys():
+            by_key[key] = recipient.contact_id
+    if not by_key:
+        return {}
+    scopes: dict[int, set[str]] = {}
+    for key in await suppressed_keys(connection, member_id=member_id, keys=list(by_key)):
+        scopes.setdefault(by_key[key], set()).add(suppression_scope(key))
+    return {contact_id: frozenset(scope) for contact_id, scope in scopes.items()}
 
 
 def _parse_unreachable(value: str | None) -> frozenset[str]:
@@ -208,16 +248,13 @@ class DeliveryStore:
             for row in rows
         }
 
-    async def opted_out(self, member_id: int, recipients: Sequence[Recipient]) -> set[int]:
-        """Contact ids of recipients on the member's (or the operator's) suppression list."""
-        by_key: dict[str, int] = {}
-        for recipient in recipients:
-            for key in recipient.suppression_keys():
-                by_key[key] = recipient.contact_id
-        if not by_key:
-            return set()
-        hits = await suppressed_keys(self._connection(), member_id=member_id, keys=list(by_key))
-        return {by_key[key] for key in hits}
+    async def opted_out(
+        self, member_id: int, recipients: Sequence[Recipient]
+    ) -> dict[int, frozenset[str]]:
+        """Per contact id, what of them is on the member's (or the operator's) suppression
+        list: `EVERYWHERE` (their number: a STOP, a do-not-contact entry) or the channels
+        they left (blocked the bot, unfollowed). Contacts with nothing are absent."""
+        return await opted_out(self._connection(), member_id, recipients)
 
     async def record(self, updates: Sequence[Update], *, now: datetime) -> None:
         """Write the new states, in one statement."""
@@ -280,6 +317,19 @@ class DeliveryStore:
         params = [status.value, error_code, now, message_id, *(s.value for s in earlier)]
         rows = await fetch_returning(connection, sql, params)
         return rows[0][0] if rows else None
+
+    async def suppress(
+        self, member_id: int, keys: Sequence[tuple[str, str]], *, detail: str, now: datetime
+    ) -> None:
+        """Put (key, channel) pairs on the member's suppression list as a platform signal
+        (the person blocked the bot, stopped marketing); existing entries stay as they are."""
+        if not keys:
+            return
+        connection = self._connection()
+        await connection.execute_many(
+            dialect_sql(connection, _SUPPRESS),
+            [[member_id, key, channel, detail[:64], now] for key, channel in keys],
+        )
 
     async def has_open(self, campaign_id: int) -> bool:
         """Whether any delivery of the campaign still waits or is being sent."""

@@ -166,6 +166,10 @@ async def test_a_blocked_telegram_user_falls_back_to_whatsapp_and_is_marked(
     )
     contact = await Contact.get(phone="+34612345678")
     assert contact.unreachable == "telegram"
+    # Blocking the bot is their own act: a platform signal on the member's suppression list,
+    # for Telegram only (it says nothing about WhatsApp, where they still get it).
+    [signal] = await Suppression.filter(member=member)
+    assert (signal.key, signal.source) == ("telegram:3101", SuppressionSource.PLATFORM_SIGNAL)
     report = await campaigns.report(campaign)
     assert (report.sent, report.fell_back) == (1, 1)
 
@@ -483,3 +487,29 @@ async def test_a_cancel_during_the_launch_cancels_what_the_launch_writes_after_i
     await campaigns.cancel(campaign)  # before the launch's background snapshot ran
     await harness.app.tasks.drain(grace=5)
     assert set((await _statuses(campaign)).values()) == {DeliveryStatus.CANCELLED}
+
+
+async def test_a_channel_they_left_is_skipped_for_the_next_one(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    line_user = harness.sandbox.line.add_user(harness.sandbox.line.new_user_id())
+    contact_list = await _list(
+        harness, member, [{"telegram_id": 3971, "line_id": line_user}, {"telegram_id": 3972}]
+    )
+    for chat_id in (3971, 3972):
+        await Suppression.create(
+            member=member,
+            key=f"telegram:{chat_id}",
+            channel="telegram",
+            source=SuppressionSource.PLATFORM_SIGNAL,
+        )
+    campaigns = harness.app.services.campaigns
+    draft = _draft(contact_list, "Hi", Channel.TELEGRAM, Channel.LINE)
+    estimate = await campaigns.estimate(member, draft)
+    assert (estimate.per_channel, estimate.opted_out) == ({"line": 1}, 1)
+
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    assert [m.text for m in harness.sandbox.line.inbox(line_user)] == ["Hi"]
+    report = await campaigns.report(campaign)
+    assert (report.by_channel, report.failed_by_reason) == ({"line": 1}, {"opted_out": 1})

@@ -56,7 +56,9 @@ class Outcome:
 
     `unreachable` says the channel will never reach this recipient (blocked the bot,
     invalid user, not a WhatsApp number): the contact is marked and the engine falls back
-    to the next channel. `retry_after` (seconds) is a rate-limit pause for the whole channel.
+    to the next channel; `opted_out` that the person did it themselves (blocked the bot),
+    which also puts that address on the member's suppression list. `retry_after` (seconds) is a
+    rate-limit pause for the whole channel.
     """
 
     delivery_id: int
@@ -65,6 +67,9 @@ class Outcome:
     error_code: str | None = None
     unreachable: bool = False
     retry_after: float | None = None
+    # The person's own act (blocked the bot, stopped the business's marketing): they left
+    # this channel, a platform signal on the member's suppression list.
+    opted_out: bool = False
 
 
 class ChannelSender(Protocol):

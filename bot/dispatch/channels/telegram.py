@@ -149,7 +149,13 @@ def outcome_for_error(delivery_id: int, error: Exception) -> Outcome:
         return Outcome(delivery_id, Result.FAILED, error_code="413")
     if isinstance(error, TelegramForbiddenError):
         reason = forbidden_reason(error.message)
-        return Outcome(delivery_id, Result.FAILED, error_code=f"403:{reason}", unreachable=True)
+        return Outcome(
+            delivery_id,
+            Result.FAILED,
+            error_code=f"403:{reason}",
+            unreachable=True,
+            opted_out=reason == "blocked",  # their act; a deactivated account is not
+        )
     if isinstance(error, TelegramBadRequest):
         if "chat not found" in error.message.lower():
             return _chat_not_found(delivery_id)

@@ -39,6 +39,7 @@ TRANSIENT_CODES = frozenset({1, 2, 131000})
 # (outside the 24-hour window) and the template errors (132000, 132001) are about the
 # message or the moment, not the person, so those are failures without `unreachable`.
 UNREACHABLE_CODES = frozenset({131026, 131050})
+STOPPED_MARKETING = 131050  # the person's own choice: an opt-out from this business
 
 
 def message_body(message: Outgoing) -> dict[str, Any]:
@@ -177,6 +178,7 @@ def outcome_for_error(
         Result.FAILED,
         error_code=str(code if code is not None else status),
         unreachable=code in UNREACHABLE_CODES,
+        opted_out=code == STOPPED_MARKETING,
     )
 
 

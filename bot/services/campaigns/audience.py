@@ -15,10 +15,9 @@ from datetime import datetime
 
 from tortoise import connections
 
-from bot.dispatch.store import Recipient
+from bot.dispatch.store import EVERYWHERE, Recipient, opted_out
 from bot.sql import dialect_sql, marks
 from models import NO_CHANNEL, OPTED_OUT, Campaign, Channel, DeliveryStatus
-from models.suppression import suppressed_keys
 
 BATCH = 5000
 
@@ -52,6 +51,23 @@ def choose(
     return None
 
 
+def _route(
+    recipient: Recipient,
+    scopes: dict[int, frozenset[str]],
+    channels: list[Channel],
+    enabled: Collection[Channel],
+) -> tuple[Channel | None, str | None]:
+    """The channel a launch gives this person, or why none: opted out, or no channel."""
+    scope = scopes.get(recipient.contact_id, frozenset())
+    if EVERYWHERE in scope:
+        return None, OPTED_OUT
+    channel = choose(recipient, channels, [c for c in enabled if c.value not in scope])
+    if channel is not None:
+        return channel, None
+    # Nothing left: because they left the channels that would reach them, or none ever did.
+    return None, OPTED_OUT if choose(recipient, channels, enabled) else NO_CHANNEL
+
+
 def _recipient(row: tuple) -> tuple[Recipient, list[str]]:
     attributes = row[7] if isinstance(row[7], dict) else json.loads(row[7] or "{}")
     tags = row[10] if isinstance(row[10], list) else json.loads(row[10] or "[]")
@@ -72,8 +88,9 @@ def _recipient(row: tuple) -> tuple[Recipient, list[str]]:
 
 async def _batches(
     campaign: Campaign, *, after: int = 0
-) -> AsyncIterator[tuple[list[Recipient], set[int]]]:
-    """The audience in contact id order, a batch at a time, with the opted-out contact ids."""
+) -> AsyncIterator[tuple[list[Recipient], dict[int, frozenset[str]]]]:
+    """The audience in contact id order, a batch at a time, with what each opted out of
+    (see DeliveryStore.opted_out)."""
     connection = connections.get("default")
     lists = [int(list_id) for list_id in campaign.list_ids]
     if not lists:
@@ -98,20 +115,19 @@ async def _batches(
             recipient, tags = _recipient(tuple(row))
             if campaign.tag is None or campaign.tag in tags:
                 recipients.append(recipient)
-        by_key = {key: r.contact_id for r in recipients for key in r.suppression_keys()}
-        hits = await suppressed_keys(connection, member_id=campaign.member_id, keys=list(by_key))
-        yield recipients, {by_key[key] for key in hits}
+        yield recipients, await opted_out(connection, campaign.member_id, recipients)
 
 
 async def estimate(campaign: Campaign, *, enabled: Collection[Channel]) -> Estimate:
     """Count the audience as a launch now would split it."""
     channels = [Channel(name) for name in campaign.channels]
     result = Estimate(Counter(), 0, 0)
-    async for recipients, opted_out in _batches(campaign):
+    async for recipients, scopes in _batches(campaign):
         for recipient in recipients:
-            if recipient.contact_id in opted_out:
+            channel, skipped = _route(recipient, scopes, channels, enabled)
+            if skipped == OPTED_OUT:
                 result.opted_out += 1
-            elif (channel := choose(recipient, channels, enabled)) is None:
+            elif channel is None:
                 result.unreachable += 1
             else:
                 result.per_channel[channel.value] += 1
@@ -137,16 +153,11 @@ async def snapshot(
         [campaign.id],
     )
     last_contact, last_id = (rows[0][0] or 0, rows[0][1] or 0) if rows else (0, 0)
-    async for recipients, opted_out in _batches(campaign, after=last_contact):
+    async for recipients, scopes in _batches(campaign, after=last_contact):
         values = []
         for recipient in recipients:
-            channel = choose(recipient, channels, enabled)
-            if recipient.contact_id in opted_out:
-                status, error = DeliveryStatus.SKIPPED, OPTED_OUT
-            elif channel is None:
-                status, error = DeliveryStatus.SKIPPED, NO_CHANNEL
-            else:
-                status, error = DeliveryStatus.PENDING, None
+            channel, error = _route(recipient, scopes, channels, enabled)
+            status = DeliveryStatus.SKIPPED if error else DeliveryStatus.PENDING
             values.append(
                 [
                     campaign.id,

@@ -116,7 +116,9 @@ async def test_a_blocked_or_unknown_recipient_is_unreachable(
             ]
         )
     )
-    assert outcomes[1] == Outcome(1, Result.FAILED, error_code="403:blocked", unreachable=True)
+    assert outcomes[1] == Outcome(
+        1, Result.FAILED, error_code="403:blocked", unreachable=True, opted_out=True
+    )
     chat_not_found = {"error_code": "400:chat not found", "unreachable": True}
     assert outcomes[2] == Outcome(2, Result.FAILED, **chat_not_found)
     assert outcomes[3] == Outcome(3, Result.FAILED, **chat_not_found)

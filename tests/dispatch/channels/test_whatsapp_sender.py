@@ -138,7 +138,11 @@ async def graph() -> AsyncIterator[GraphStandIn]:
     ("status", "code", "expected"),
     [
         (400, 131026, Outcome(1, Result.FAILED, error_code="131026", unreachable=True)),
-        (400, 131050, Outcome(1, Result.FAILED, error_code="131050", unreachable=True)),
+        (
+            400,
+            131050,
+            Outcome(1, Result.FAILED, error_code="131050", unreachable=True, opted_out=True),
+        ),
         (400, 131049, Outcome(1, Result.FAILED, error_code="131049")),
         (400, 131047, Outcome(1, Result.FAILED, error_code="131047")),
         (404, 132000, Outcome(1, Result.FAILED, error_code="132000")),
