@@ -117,7 +117,8 @@ class App:
         )
         telegram = None
         if bot is not None:
-            telegram = TelegramChannel(bot, build_dispatcher(storage, conversation))
+            dispatcher = build_dispatcher(storage, conversation, on_left=services.left_channel)
+            telegram = TelegramChannel(bot, dispatcher)
         app = cls(
             settings=settings,
             metrics=metrics,

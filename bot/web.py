@@ -21,9 +21,12 @@ from linebot.v3.exceptions import InvalidSignatureError
 from tortoise import connections
 
 from bot.app import App
+from bot.dispatch.channels import Outgoing
 from bot.metrics import CONTENT_TYPE_LATEST
 from bot.platforms import whatsapp
-from bot.platforms.line import dispatch_event
+from bot.platforms.line import dispatch_event, unfollowed_by
+from handlers.recipients import answer_whatsapp as answer_recipient
+from models import Channel
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +133,10 @@ async def line_webhook(request: web.Request) -> web.Response:
         return web.Response(status=400, text="Malformed body")
     counter.labels("line", "accepted").inc()
     for event in events:
+        if (user_id := unfollowed_by(event)) is not None:
+            signal = app.services.left_channel("line", user_id, "unfollowed")
+            app.tasks.spawn(signal, name="line-unfollow")
+            continue
         app.tasks.spawn(
             dispatch_event(app.line, app.conversation, event, downloads=app.services.downloads),
             name="line-event",
@@ -178,4 +185,19 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
         )
         for update in whatsapp.statuses(value):
             app.tasks.spawn(app.statuses.whatsapp(update), name="whatsapp-status")
+        for reply in whatsapp.text_messages(value):
+            app.tasks.spawn(answer_whatsapp(app, reply), name="whatsapp-reply")
     return web.Response(text="OK")
+
+
+async def answer_whatsapp(app: App, reply: whatsapp.TextReply) -> None:
+    """A recipient's WhatsApp message: keywords applied and confirmed on WhatsApp."""
+    sender = app.senders.get(Channel.WHATSAPP)
+    if sender is None:
+        return
+
+    async def send(phone: str, text: str) -> None:
+        # Not a campaign delivery: no delivery row, so no delivery id to carry.
+        await sender.send([Outgoing(0, phone, text)])
+
+    await answer_recipient(app.services, app.i18n, send, reply)

@@ -7,9 +7,13 @@ anything else they write gets no answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.conversation import Context
 from bot.conversation.dispatcher import reply_text
-from bot.i18n import Translator
+from bot.i18n import I18n, Translator
+from bot.platforms.whatsapp import TextReply
+from bot.services import Services
 from bot.services.optout.keywords import Intent
 from bot.services.optout.service import Answer, Sender
 from models import Channel, Member
@@ -55,3 +59,14 @@ def confirmation(t: Translator, outcome: Answer) -> str:
 def _sender_name(t: Translator, members: list[Member]) -> str:
     names = [member.display_name for member in members[:1] if member.display_name]
     return names[0] if names else t.gettext("this sender")
+
+
+async def answer_whatsapp(
+    services: Services, i18n: I18n, send: Callable[[str, str], Awaitable[object]], reply: TextReply
+) -> None:
+    """A WhatsApp message from a recipient: keywords applied and confirmed by `send(number,
+    text)` (a reply inside the 24-hour window the person just opened); nothing else answered.
+    """
+    outcome = await services.recipients.on_reply(Sender(Channel.WHATSAPP, reply.phone), reply.text)
+    if outcome is not None and outcome.intent is not None:
+        await send(reply.phone, confirmation(i18n.translator(outcome.language), outcome))

@@ -32,6 +32,7 @@ from linebot.v3.webhooks import (
     MessageEvent,
     PostbackEvent,
     TextMessageContent,
+    UnfollowEvent,
     UserSource,
 )
 
@@ -102,6 +103,14 @@ def dialog_key(user_id: str) -> StorageKey:
     else:
         number = int.from_bytes(hashlib.blake2b(user_id.encode(), digest_size=8).digest(), "big")
     return StorageKey(bot_id=0, chat_id=number, user_id=number)
+
+
+def unfollowed_by(event: Event) -> str | None:
+    """The user id of someone who unfollowed (blocked) the account, if that is the event."""
+    source = getattr(event, "source", None)
+    if isinstance(event, UnfollowEvent) and isinstance(source, UserSource):
+        return source.user_id
+    return None
 
 
 def event_to_incoming(event: Event, *, language_code: str | None = None) -> Incoming | None:

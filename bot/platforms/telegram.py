@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -12,6 +14,7 @@ from aiogram.types import (
     BotCommand,
     BufferedInputFile,
     CallbackQuery,
+    ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -47,9 +50,16 @@ def build_bot(settings: Settings) -> Bot:
     return Bot(token.get_secret_value(), session=session, default=DefaultBotProperties())
 
 
-def build_dispatcher(storage: BaseStorage, conversation: Conversation) -> Dispatcher:
-    """The aiogram Dispatcher: FSM storage shared with LINE, and the conversation injected."""
-    dispatcher = Dispatcher(storage=storage, conversation=conversation)
+# Told when someone leaves a channel by their own act: (channel name, their id, what happened).
+LeftChannel = Callable[[str, str, str], Awaitable[object]]
+
+
+def build_dispatcher(
+    storage: BaseStorage, conversation: Conversation, *, on_left: LeftChannel
+) -> Dispatcher:
+    """The aiogram Dispatcher: FSM storage shared with LINE, the conversation and the
+    left-channel signal injected."""
+    dispatcher = Dispatcher(storage=storage, conversation=conversation, on_left=on_left)
     dispatcher.include_router(_member_router())
     return dispatcher
 
@@ -60,7 +70,14 @@ def _member_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(_on_message)
     router.callback_query.register(_on_callback)
+    router.my_chat_member.register(_on_my_chat_member)
     return router
+
+
+async def _on_my_chat_member(update: ChatMemberUpdated, on_left: LeftChannel) -> None:
+    # "kicked" in a private chat is Telegram's word for: the person blocked the bot.
+    if update.chat.type == "private" and update.new_chat_member.status == "kicked":
+        await on_left("telegram", str(update.from_user.id), "blocked the bot")
 
 
 async def _on_message(message: Message, bot: Bot, conversation: Conversation) -> None:

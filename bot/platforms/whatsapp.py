@@ -64,3 +64,22 @@ def statuses(value: dict[str, Any]) -> Iterator[StatusUpdate]:
         errors = entry.get("errors") or ()
         code = errors[0].get("code") if errors and isinstance(errors[0], dict) else None
         yield StatusUpdate(message_id, status, code if isinstance(code, int) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class TextReply:
+    """A text a person sent the business number: their number (E.164) and the text."""
+
+    message_id: str
+    phone: str
+    text: str
+
+
+def text_messages(value: dict[str, Any]) -> Iterator[TextReply]:
+    """The text messages of one change `value`, skipping anything else or malformed."""
+    for message in value.get("messages") or ():
+        if not isinstance(message, dict) or message.get("type") != "text":
+            continue
+        sender, body = message.get("from"), (message.get("text") or {}).get("body")
+        if isinstance(sender, str) and sender.isdigit() and isinstance(body, str):
+            yield TextReply(str(message.get("id", "")), f"+{sender}", body)

@@ -47,6 +47,11 @@ class Services:
     campaigns: CampaignService
     recipients: OptOutService
 
+    async def left_channel(self, channel: str, address: str, detail: str) -> None:
+        """A platform says someone left a channel by their own act (blocked the bot,
+        unfollowed): the adapters' signal, in their own plain terms."""
+        await self.recipients.left_channel(Channel(channel), address, detail=detail)
+
     @classmethod
     def build(
         cls,

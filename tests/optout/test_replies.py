@@ -166,3 +166,69 @@ async def test_a_stranger_saying_stop_is_greeted_as_a_stranger(
     await chat.send("STOP")
     assert "/start" in str((await chat.next()).text)
     assert await Suppression.all().count() == 0
+
+
+async def _until_listed(member: Member, key: str) -> Suppression:
+    async with asyncio.timeout(10):
+        while (found := await Suppression.get_or_none(member=member, key=key)) is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return found
+
+
+async def test_blocking_the_bot_or_unfollowing_counts_and_unblocking_does_not_undo_it(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    chat = await _recipient(harness, platform, language="en")
+    member, list_id = await _member_with(harness, chat, "Café Luna")
+    await _send_campaign(harness, member, list_id, "Hi")
+    key = f"{platform.value}:{chat.user_id}"
+    if platform is Platform.TELEGRAM:
+        await harness.sandbox.telegram.block(int(chat.user_id))
+    else:
+        await harness.sandbox.line.unfollow(chat.user_id)
+    signal = await _until_listed(member, key)
+    assert signal.source is SuppressionSource.PLATFORM_SIGNAL
+    if platform is Platform.TELEGRAM:
+        await harness.sandbox.telegram.unblock(int(chat.user_id))
+    else:
+        await harness.sandbox.line.follow(chat.user_id)
+    await asyncio.sleep(0.3)  # whatever the (un)block webhook does, it has done by now
+    assert await Suppression.filter(member=member, key=key).exists()
+    # Only that channel: their number is not on the list.
+    assert not await Suppression.filter(member=member, key="+34600111222").exists()
+
+
+async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worker: None) -> None:
+    member = await Member.create(status=MemberStatus.ACTIVE, display_name="Café Luna")
+    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token="wa")
+    contact = await Contact.create(
+        member=member,
+        consent_source=ConsentSource.FILE_IMPORT,
+        consent_at=harness.clock(),
+        consent_by=f"member:{member.id}",
+        phone="+34600111333",
+    )
+    await ListMembership.create(contact_list=contact_list, contact=contact)
+    campaigns = harness.app.services.campaigns
+    draft = Draft(
+        name="News",
+        list_ids=[contact_list.id],
+        text="Hola",
+        channels=[Channel.WHATSAPP],
+        whatsapp_template="news",
+        whatsapp_language="es",
+    )
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    async with asyncio.timeout(10):
+        while (await Campaign.get(id=campaign.id)).status is not CampaignStatus.FINISHED:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+    whatsapp = harness.sandbox.whatsapp
+    await whatsapp.send_text("34600111333", "Baja")
+    await _until_listed(member, "+34600111333")
+    async with asyncio.timeout(10):
+        while len(whatsapp.inbox("34600111333")) < 2:  # noqa: ASYNC110 - the sandbox's inbox
+            await asyncio.sleep(0.02)
+    confirmation = whatsapp.inbox("34600111333")[-1]
+    assert "Café Luna" in str(confirmation.text)
+    assert "recibirás" in str(confirmation.text)  # in Spanish: BAJA is a Spanish keyword

@@ -88,13 +88,23 @@ class OptOutService:
                 },
             )
 
-    async def platform_signal(self, sender: Sender, *, detail: str) -> int:
-        """The platform says the person left (blocked the bot, unfollowed): every member who
-        has them there stops messaging them. How many members."""
+    async def left_channel(self, channel: Channel, address: str, *, detail: str) -> int:
+        """The platform says the person left the channel (blocked the bot, unfollowed): no
+        member messages them there any more. Only that address is listed (a block says
+        nothing about their other channels), and re-following alone never lifts it: only
+        START or a new opt-in. How many members."""
+        sender = Sender(channel, address)
         members = await _members(await self._members_of(sender))
         for member in members:
-            await self.suppress(
-                member, sender, source=SuppressionSource.PLATFORM_SIGNAL, detail=detail
+            await Suppression.get_or_create(
+                member=member,
+                key=_own_key(sender),
+                defaults={
+                    "channel": channel.value if channel is not Channel.WHATSAPP else "phone",
+                    "source": SuppressionSource.PLATFORM_SIGNAL,
+                    "detail": detail[:64],
+                    "created_at": self._clock(),
+                },
             )
         return len(members)
 
