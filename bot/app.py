@@ -117,7 +117,12 @@ class App:
         )
         telegram = None
         if bot is not None:
-            dispatcher = build_dispatcher(storage, conversation, on_left=services.left_channel)
+            dispatcher = build_dispatcher(
+                storage,
+                conversation,
+                on_left=services.left_channel,
+                first_time=services.inbound.first_time,
+            )
             telegram = TelegramChannel(bot, dispatcher)
         app = cls(
             settings=settings,

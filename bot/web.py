@@ -133,6 +133,9 @@ async def line_webhook(request: web.Request) -> web.Response:
         return web.Response(status=400, text="Malformed body")
     counter.labels("line", "accepted").inc()
     for event in events:
+        event_id = getattr(event, "webhook_event_id", None)
+        if event_id and not await app.services.inbound.first_time(f"line:{event_id}"):
+            continue  # a redelivery (isRedelivery) of an event already handled
         if (user_id := unfollowed_by(event)) is not None:
             signal = app.services.left_channel("line", user_id, "unfollowed")
             app.tasks.spawn(signal, name="line-unfollow")
@@ -183,10 +186,13 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
                 "statuses": len(value.get("statuses") or ()),
             },
         )
+        first_time = app.services.inbound.first_time
         for update in whatsapp.statuses(value):
-            app.tasks.spawn(app.statuses.whatsapp(update), name="whatsapp-status")
+            if await first_time(f"whatsapp:status:{update.message_id}:{update.status}"):
+                app.tasks.spawn(app.statuses.whatsapp(update), name="whatsapp-status")
         for reply in whatsapp.text_messages(value):
-            app.tasks.spawn(answer_whatsapp(app, reply), name="whatsapp-reply")
+            if not reply.message_id or await first_time(f"whatsapp:msg:{reply.message_id}"):
+                app.tasks.spawn(answer_whatsapp(app, reply), name="whatsapp-reply")
     return web.Response(text="OK")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import BaseMiddleware, Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -20,6 +21,8 @@ from aiogram.types import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    TelegramObject,
+    Update,
 )
 
 from bot.config import Settings
@@ -54,12 +57,40 @@ def build_bot(settings: Settings) -> Bot:
 LeftChannel = Callable[[str, str, str], Awaitable[object]]
 
 
+# Answers whether an event id is seen for the first time (redeliveries are dropped).
+FirstTime = Callable[[str], Awaitable[bool]]
+
+
+class OnlyOnce(BaseMiddleware):
+    """An outer middleware on updates: an update_id already handled is not handled again."""
+
+    def __init__(self, first_time: FirstTime) -> None:
+        self._first_time = first_time
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and not await self._first_time(
+            f"telegram:update:{event.update_id}"
+        ):
+            return None
+        return await handler(event, data)
+
+
 def build_dispatcher(
-    storage: BaseStorage, conversation: Conversation, *, on_left: LeftChannel
+    storage: BaseStorage,
+    conversation: Conversation,
+    *,
+    on_left: LeftChannel,
+    first_time: FirstTime,
 ) -> Dispatcher:
     """The aiogram Dispatcher: FSM storage shared with LINE, the conversation and the
-    left-channel signal injected."""
+    left-channel signal injected, redelivered updates dropped."""
     dispatcher = Dispatcher(storage=storage, conversation=conversation, on_left=on_left)
+    dispatcher.update.outer_middleware(OnlyOnce(first_time))
     dispatcher.include_router(_member_router())
     return dispatcher
 

@@ -10,6 +10,7 @@ from bot.services.campaigns.service import CampaignService
 from bot.services.campaigns.states import Transitions
 from bot.services.clock import Clock, utc_now
 from bot.services.downloads import DownloadService
+from bot.services.inbound import InboundLog
 from bot.services.lists import ListService
 from bot.services.lists.contacts import ContactService
 from bot.services.lists.imports import ImportService
@@ -46,6 +47,7 @@ class Services:
     optin: OptInService
     campaigns: CampaignService
     recipients: OptOutService
+    inbound: InboundLog
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -75,6 +77,7 @@ class Services:
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
             recipients=OptOutService(clock=clock),
+            inbound=InboundLog(clock=clock),
             campaigns=CampaignService(
                 clock=clock,
                 transitions=transitions,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+from base64 import b64encode
 from collections.abc import AsyncIterator
 
 import pytest
@@ -232,3 +235,41 @@ async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worke
     confirmation = whatsapp.inbox("34600111333")[-1]
     assert "Café Luna" in str(confirmation.text)
     assert "recibirás" in str(confirmation.text)  # in Spanish: BAJA is a Spanish keyword
+
+
+def _signed_headers(harness: Harness, platform: str, body: bytes) -> dict[str, str]:
+    """The headers the platform would sign a redelivery of `body` with."""
+    creds = harness.sandbox.credentials
+    if platform == "telegram":
+        return {
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": creds.telegram_webhook_secret,
+        }
+    if platform == "line":
+        digest = hmac.new(creds.line_channel_secret.encode(), body, hashlib.sha256).digest()
+        return {"Content-Type": "application/json", "X-Line-Signature": b64encode(digest).decode()}
+    digest = hmac.new(creds.whatsapp_app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
+
+
+async def test_a_redelivered_stop_is_handled_once(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    chat = await _recipient(harness, platform, language="en")
+    member, list_id = await _member_with(harness, chat, "Café Luna")
+    await _send_campaign(harness, member, list_id, "Hi")
+    await chat.next()
+    await chat.send("STOP")
+    await chat.next()
+    [stop] = [d for d in harness.sandbox.deliveries if b'"STOP"' in d.body]
+    await chat.send("START")
+    await chat.next()
+    assert not await Suppression.filter(member=member).exists()
+
+    again = await harness.sandbox.deliver_raw(
+        platform, stop.body, _signed_headers(harness, platform.value, stop.body)
+    )
+    assert again.status == 200
+    await chat.send("HELP")  # answered after the redelivery would have been
+    assert "STOP" in str((await chat.next()).text)
+    assert not await Suppression.filter(member=member).exists(), "the STOP was not redone"
