@@ -75,15 +75,16 @@ class _Plan:
             and typed.fullmatch(number) is not None
         )
 
-    def number_kind(self, number: str) -> str | None:
+    def number_kind(self, number: str, *, valid: bool = False) -> str | None:
         """_number_type_helper(number), as much of it as the timezone lookup needs.
 
         None for UNKNOWN (not valid); "special" for any of the types phonenumbers tries
         before the fixed-line one (premium rate, toll free, shared cost, VoIP, personal,
         pager, UAN, voicemail), none of which is geographical; "fixed" for FIXED_LINE and
-        FIXED_LINE_OR_MOBILE; "mobile" for MOBILE.
+        FIXED_LINE_OR_MOBILE; "mobile" for MOBILE. `valid`: has_type(number) is already known
+        to be true (is_valid said so), so it is not matched again.
         """
-        if not self.has_type(number):
+        if not valid and not self.has_type(number):
             return None
         special = self.special.get(len(number))
         if special is not None and special.fullmatch(number) is not None:
