@@ -98,10 +98,10 @@ def write_result(
     return path
 
 
-def _status_kb(field: str) -> int:
-    """A "VmRSS"/"VmHWM"-style line of /proc/self/status, in KiB (0 where there is none)."""
+def _status_kb(field: str, pid: int | str = "self") -> int:
+    """A "VmRSS"/"VmHWM"-style line of /proc/<pid>/status, in KiB (0 where there is none)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
@@ -120,6 +120,23 @@ def peak_rss_mb() -> float:
     return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, _status_kb("VmHWM")) / 1024
 
 
+def child_pids() -> list[int]:
+    """This process's running children (the import worker), from /proc/self/task/*/children."""
+    pids: list[int] = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        try:
+            pids += [int(pid) for pid in children.read_text(encoding="ascii").split()]
+        except OSError:
+            continue  # the thread ended
+    return pids
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU time of this process's children that have ended (and were waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load_average() -> float:
     """The 1-minute load average: other work on the machine skews the figures of this one."""
     try:
@@ -135,11 +152,18 @@ def cpu_seconds() -> float:
 
 
 class RssSampler:
-    """Samples VmRSS from a thread, to say in which phase the peak happened.
+    """Samples VmRSS of this process and of its children from a thread.
 
-    ru_maxrss only gives the peak's height; the sampler remembers the label of the phase
-    (`sampler.phase = "..."`) that was running when the highest sample was taken. A thread,
-    not a task: the event loop is blocked during the CPU-bound parts we want to see.
+    It says in which phase this process's peak happened: ru_maxrss only gives the peak's
+    height; the sampler remembers the label of the phase (`enter("...")`) that was running when
+    the highest sample was taken. A thread, not a task: the event loop is blocked during the
+    CPU-bound parts we want to see.
+
+    Children (the import worker) are measured here because nothing else can: a child's
+    ru_maxrss (RUSAGE_CHILDREN) counts the memory it shared with this process between fork and
+    exec, which is this process's whole RSS. Their VmHWM (the kernel's peak since exec) is read
+    at every sample: the last one before a child exits is its peak, but for growth in its last
+    `interval` seconds. `peak_sum_mb` is the highest sampled sum of this process and children.
     """
 
     def __init__(self, *, interval: float = 0.1) -> None:
@@ -147,6 +171,8 @@ class RssSampler:
         self.phase = "start"
         self.peak_mb = 0.0
         self.peak_phase = self.phase
+        self.peak_sum_mb = 0.0
+        self.children_peak_mb: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
 
@@ -161,6 +187,17 @@ class RssSampler:
         if current > self.peak_mb:
             self.peak_mb = current
             self.peak_phase = self.phase
+        total = current
+        for pid in child_pids():
+            total += _status_kb("VmRSS", pid) / 1024
+            peak = _status_kb("VmHWM", pid) / 1024
+            self.children_peak_mb[pid] = max(peak, self.children_peak_mb.get(pid, 0.0))
+        self.peak_sum_mb = max(self.peak_sum_mb, total)
+
+    @property
+    def child_peak_mb(self) -> float:
+        """The highest peak of any one child (workers run one at a time)."""
+        return max(self.children_peak_mb.values(), default=0.0)
 
     def enter(self, phase: str) -> None:
         """Label what runs from now on."""
