@@ -12,8 +12,8 @@ from models.campaign import (
 )
 from models.contact import ConsentSource, Contact, ContactList, ListMembership
 from models.download import Download
-from models.inbound import InboundEvent
 from models.imports import ImportJob, ImportStatus, Upload
+from models.inbound import InboundEvent
 from models.member import ChatAccount, LinkCode, Member, MemberStatus, Platform
 from models.suppression import Suppression, SuppressionSource, suppression_key
 
@@ -32,8 +32,8 @@ __all__ = [
     "DeliveryStatus",
     "Download",
     "ImportJob",
-    "InboundEvent",
     "ImportStatus",
+    "InboundEvent",
     "LinkCode",
     "ListMembership",
     "Member",

@@ -131,9 +131,11 @@ class OptOutService:
         connection = connections.get("default")
         where, value = _match_contact(sender)
         latest = (
-            "SELECT c.member_id, MAX(d.sent_at) AS last FROM delivery d "  # noqa: S608
-            f"JOIN contact c ON c.id = d.contact_id WHERE d.channel = ? AND {where} "
-            "AND d.sent_at IS NOT NULL GROUP BY c.member_id ORDER BY last DESC"
+            "SELECT c.member_id, MAX(d.sent_at) AS last, MAX(d.id) AS newest "  # noqa: S608
+            f"FROM delivery d JOIN contact c ON c.id = d.contact_id WHERE d.channel = ? "
+            f"AND {where} AND d.sent_at IS NOT NULL GROUP BY c.member_id "
+            # Two sends in the same instant: the later delivery row is the later campaign.
+            "ORDER BY last DESC, newest DESC"
         )
         _, rows = await connection.execute_query(
             dialect_sql(connection, latest), [sender.channel.value, *value]
