@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
+from typing import Any
 
+from bot.import_worker import ReadJob
+from bot.services.imports.mapping import Field
+from bot.services.imports.phones import PhoneNormalizer
 from bot.services.imports.table import Row
 from bot.services.lists.rows import ContactRow, RowProblem, RowReader
 
@@ -36,6 +40,18 @@ class ReadBatch:
     contacts: list[ContactValues] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
 
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The batch as plain values (marshal's), for the pipe from the import worker."""
+        rejected = [(number, problem.value, cells) for number, problem, cells in self.rejected]
+        return self.rows_read, self.repeats, self.contacts, rejected
+
+    @classmethod
+    def from_tuple(cls, values: tuple[Any, ...]) -> ReadBatch:
+        """The batch as_tuple() gave."""
+        rows_read, repeats, contacts, rejected = values
+        problems = [(number, RowProblem(problem), cells) for number, problem, cells in rejected]
+        return cls(rows_read, repeats, contacts, problems)
+
 
 def contact_key(values: ContactValues) -> str:
     """ContactRow.key for a row's values: phone, else Telegram id, else LINE id."""
@@ -53,6 +69,14 @@ class BatchReader:
     def __init__(self, reader: RowReader, *, size: int) -> None:
         self._reader = reader
         self._size = size
+
+    @classmethod
+    def for_job(cls, job: ReadJob, columns: list[str]) -> BatchReader:
+        """The reader an import job asks for, for a table with these columns."""
+        mapping = {index: Field(value) for index, value in job.mapping.items()}
+        normalizer = PhoneNormalizer(job.region)
+        reader = RowReader(mapping, columns, normalizer, home=(job.region, job.timezone))
+        return cls(reader, size=job.batch_rows)
 
     def batches(self, rows: Iterator[Row]) -> Iterator[ReadBatch]:
         """Every row of `rows`, checked, `size` rows to a batch.

@@ -13,7 +13,7 @@ order, so the report is the same whichever read the file.
 from __future__ import annotations
 
 import asyncio
-import pickle
+import marshal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,12 +21,9 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import bot
-from bot.import_worker import FRAME_HEADER, ReadJob, frame
-from bot.services.imports.mapping import Field
-from bot.services.imports.phones import PhoneNormalizer
+from bot.import_worker import FRAME_HEADER, ReadJob, job_frame
 from bot.services.imports.readers import ImportProblem, Table, UnreadableFile, open_table
 from bot.services.lists.reading import BatchReader, ReadBatch
-from bot.services.lists.rows import RowReader
 
 # What the importer may hold of the worker's output before it blocks: a few batches.
 _READ_AHEAD_BYTES = 2 * 2**20
@@ -86,11 +83,7 @@ class InProcessSource:
         """The batches, read as they are asked for."""
         if self._table is None:
             raise RuntimeError("open() first")
-        job = self._job
-        mapping = {index: Field(value) for index, value in job.mapping.items()}
-        normalizer = PhoneNormalizer(job.region)
-        reader = RowReader(mapping, self.columns, normalizer, home=(job.region, job.timezone))
-        for batch in BatchReader(reader, size=job.batch_rows).batches(self._table.rows()):
+        for batch in BatchReader.for_job(self._job, self.columns).batches(self._table.rows()):
             yield batch
 
     async def __aenter__(self) -> InProcessSource:
@@ -149,8 +142,8 @@ class WorkerSource:
         while True:
             message = await self._receive()
             match message:
-                case ("batch", batch):
-                    yield batch
+                case ("batch", values):
+                    yield ReadBatch.from_tuple(values)
                 case ("end",):
                     self._ended = True
                     return
@@ -163,7 +156,7 @@ class WorkerSource:
         if stdin is None or content is None:
             raise RuntimeError("open() twice")
         try:
-            stdin.write(frame(self._job))
+            stdin.write(job_frame(self._job))
             view = memoryview(content)
             for start in range(0, len(view), _SEND_CHUNK):
                 stdin.write(view[start : start + _SEND_CHUNK])
@@ -182,7 +175,7 @@ class WorkerSource:
         except asyncio.IncompleteReadError as error:
             status = await self._running().wait()
             raise ImportWorkerError(f"the worker exited with status {status}") from error
-        return pickle.loads(payload)  # noqa: S301 - written by our own worker process
+        return marshal.loads(payload)  # noqa: S302 - from our own worker, same interpreter
 
     def _running(self) -> asyncio.subprocess.Process:
         if self._process is None:
