@@ -14,8 +14,8 @@ Each dialect gets the statements it runs fastest, with the same outcome:
   returning the contacts inserted; their memberships in the same statement.
 
 A row that names an existing contact (or clashes with one on a second key: a phone row whose
-Telegram id another contact has) is not inserted; if it names a deleted contact, that contact
-is restored; every contact a batch names ends up on the list.
+Telegram id another contact has) is not inserted. The contact its key (contact_key) names, if
+any, is restored if deleted and put on the list, as every contact inserted is.
 """
 
 from __future__ import annotations
