@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
@@ -20,12 +21,14 @@ from bot.dispatch.parts import DispatchParts, build_senders
 from bot.dispatch.statuses import StatusUpdates
 from bot.i18n import I18n
 from bot.metrics import Metrics
+from bot.notify import MemberNotifier
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
-from models import Channel
+from handlers.replies import reply_notice
+from models import Channel, InboundReply, Member
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +91,24 @@ class App:
         line = LineChannel.build(settings) if settings.line_enabled else None
         dispatch = DispatchParts.build(settings, redis)
         senders = build_senders(settings)
+
+        async def tell_member(reply: InboundReply) -> None:
+            # Bound after the services exist: the notifier's LINE side needs their downloads.
+            member = await Member.get(id=reply.member_id)  # type: ignore[attr-defined]
+            await reply.fetch_related("contact")
+            text = reply_notice(i18n.translator(member.locale, member.timezone), reply)
+            await notifier.send(member.id, text)
+
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
             handles=BotHandles(bot, line).get,
             dispatch=dispatch,
             channels=senders.keys(),
+            on_reply=tell_member,
             clock=clock,
         )
+        notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)
         engine = Engine(
             queue=dispatch.queue,
             senders=senders,
@@ -106,6 +119,7 @@ class App:
             on_finished=services.campaigns.finish,
             window=settings.DISPATCH_WINDOW,
             concurrency=settings.DISPATCH_CONCURRENCY,
+            orphaned_after=timedelta(seconds=settings.DISPATCH_RECLAIM_SECONDS),
         )
         conversation = Conversation(
             build_router(),

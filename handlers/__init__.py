@@ -16,6 +16,7 @@ from handlers import (
     lists,
     optin,
     recipients,
+    replies,
     settings,
     start,
 )
@@ -35,6 +36,7 @@ def build_router() -> Router:
         campaign_compose.router,
         campaigns.router,
         campaign_manage.router,
+        replies.router,
         files.router,
         fallback.router,
     )

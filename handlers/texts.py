@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("trash", N_("Restore deleted lists and contacts")),
     ("new", N_("Compose a campaign")),
     ("campaigns", N_("Your campaigns: progress, pause, reports")),
+    ("replies", N_("What your recipients wrote back")),
     ("link", N_("Join your Telegram and LINE accounts into one")),
 )
 

@@ -15,6 +15,7 @@ from models.download import Download
 from models.imports import ImportJob, ImportStatus, Upload
 from models.inbound import InboundEvent
 from models.member import ChatAccount, LinkCode, Member, MemberStatus, Platform
+from models.reply import InboundReply
 from models.suppression import Suppression, SuppressionSource, suppression_key
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ImportJob",
     "ImportStatus",
     "InboundEvent",
+    "InboundReply",
     "LinkCode",
     "ListMembership",
     "Member",

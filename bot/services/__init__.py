@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from bot.dispatch.parts import DispatchParts
@@ -18,7 +18,7 @@ from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
 from bot.services.optout.service import OptOutService
 from bot.tasks import BackgroundTasks
-from models import Channel
+from models import Channel, InboundReply
 
 __all__ = [
     "CampaignService",
@@ -63,6 +63,7 @@ class Services:
         handles: BotHandles,
         dispatch: DispatchParts,
         channels: Collection[Channel],
+        on_reply: Callable[[InboundReply], Awaitable[object]] | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
@@ -76,7 +77,7 @@ class Services:
             imports=ImportService(clock=clock, tasks=tasks),
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
-            recipients=OptOutService(clock=clock),
+            recipients=OptOutService(clock=clock, on_reply=on_reply),
             inbound=InboundLog(clock=clock),
             campaigns=CampaignService(
                 clock=clock,

@@ -16,10 +16,12 @@ from models import (
     Campaign,
     CampaignStatus,
     Channel,
+    ChatAccount,
     ConsentSource,
     Contact,
     ContactList,
     Delivery,
+    InboundReply,
     ListMembership,
     Member,
     MemberStatus,
@@ -29,6 +31,7 @@ from models import (
 )
 from tests.support.chats import LineChat, MemberChat, TelegramChat
 from tests.support.harness import Harness
+from tests.support.onboarding import onboard
 
 
 @pytest.fixture
@@ -273,3 +276,40 @@ async def test_a_redelivered_stop_is_handled_once(
     await chat.send("HELP")  # answered after the redelivery would have been
     assert "STOP" in str((await chat.next()).text)
     assert not await Suppression.filter(member=member).exists(), "the STOP was not redone"
+
+
+async def test_a_recipients_reply_reaches_the_member_and_replies_lists_it(
+    harness: Harness, platform: Platform, worker: None
+) -> None:
+    owner = harness.chat(platform)
+    await onboard(owner)
+    account = await ChatAccount.get(external_id=owner.user_id).prefetch_related("member")
+    member = account.member
+    chat = await _recipient(harness, platform, language="en")
+    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token="replies")
+    address = (
+        {"telegram_id": int(chat.user_id)}
+        if platform is Platform.TELEGRAM
+        else {"line_id": chat.user_id}
+    )
+    contact = await Contact.create(
+        member=member,
+        consent_source=ConsentSource.OPT_IN_LINK,
+        consent_at=harness.clock(),
+        consent_by="self",
+        first_name="Ana",
+        **address,
+    )
+    await ListMembership.create(contact_list=contact_list, contact=contact)
+    await _send_campaign(harness, member, contact_list.id, "Open on Sunday?")
+    await chat.next()
+
+    await chat.send("Yes, at what time?")
+    notice = await owner.next()
+    assert "Ana" in str(notice.text)
+    assert "Yes, at what time?" in str(notice.text)
+    await owner.send("/replies")
+    listed = await owner.next()
+    assert "Yes, at what time?" in str(listed.text)
+    reply = await InboundReply.get(member=member)
+    assert (reply.contact_id, reply.channel) == (contact.id, platform.value)  # type: ignore[attr-defined]

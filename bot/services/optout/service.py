@@ -9,7 +9,7 @@ channel: the dispatcher reads the suppression list just before each send.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from tortoise import connections
@@ -17,8 +17,9 @@ from tortoise import connections
 from bot.services.clock import Clock
 from bot.services.optout.keywords import Intent, KeywordMatcher
 from bot.sql import dialect_sql
-from models import Channel, Member, Suppression, SuppressionSource
+from models import Channel, InboundReply, Member, Suppression, SuppressionSource
 
+MAX_REPLY_CHARS = 4096  # Telegram's own message limit; longer texts are cut when stored
 # Which contact column holds a person's address on each channel.
 _ADDRESS_COLUMN = {Channel.TELEGRAM: "telegram_id", Channel.LINE: "line_id"}
 # Sources a recipient's START may lift: their own word or a platform's. A member's removal or
@@ -47,8 +48,16 @@ class Answer:
 class OptOutService:
     """Applies recipients' keyword replies to the suppression list."""
 
-    def __init__(self, *, clock: Clock, matcher: KeywordMatcher | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        on_reply: Callable[[InboundReply], Awaitable[object]] | None = None,
+        matcher: KeywordMatcher | None = None,
+    ) -> None:
+        """`on_reply` hears of every stored reply (the member is told in chat)."""
         self._clock = clock
+        self._on_reply = on_reply
         self._matcher = matcher or KeywordMatcher()
 
     async def on_reply(self, sender: Sender, text: str) -> Answer | None:
@@ -58,7 +67,10 @@ class OptOutService:
             return None
         match = self._matcher.match(text)
         if match is None:
-            return Answer(None, await _members(member_ids[:1]))
+            members = await _members(member_ids[:1])
+            if members and text.strip():
+                await self._store_reply(members[0], sender, text)
+            return Answer(None, members)
         # STOPALL: everyone who messaged them here; otherwise the one whose message was last.
         targets = member_ids if match.intent is Intent.STOP_ALL else member_ids[:1]
         members = await _members(targets)
@@ -107,6 +119,25 @@ class OptOutService:
                 },
             )
         return len(members)
+
+    async def _store_reply(self, member: Member, sender: Sender, text: str) -> None:
+        contacts = await _contacts(member.id, sender)
+        contact_id = contacts[0]["id"] if contacts else None
+        reply = await InboundReply.create(
+            member=member,
+            contact_id=contact_id,
+            channel=sender.channel.value,
+            address=sender.address,
+            text=text[:MAX_REPLY_CHARS],
+            received_at=self._clock(),
+        )
+        if self._on_reply is not None:
+            await self._on_reply(reply)
+
+    async def replies(self, member: Member, *, limit: int = 10) -> list[InboundReply]:
+        """The member's latest replies from recipients, newest first."""
+        latest = InboundReply.filter(member=member).order_by("-received_at", "-id")
+        return await latest.limit(limit).prefetch_related("contact")
 
     async def _lift(self, member: Member, sender: Sender) -> None:
         keys = [key for key, _ in await self._keys(member, sender)]
@@ -169,7 +200,7 @@ async def _contacts(member_id: int, sender: Sender) -> list[dict]:
     connection = connections.get("default")
     where, value = _match_contact(sender)
     sql = (
-        "SELECT c.phone, c.whatsapp, c.telegram_id, c.line_id FROM contact c "  # noqa: S608
+        "SELECT c.id, c.phone, c.whatsapp, c.telegram_id, c.line_id FROM contact c "  # noqa: S608
         f"WHERE c.member_id = ? AND {where}"
     )
     return await connection.execute_query_dict(dialect_sql(connection, sql), [member_id, *value])
