@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     # most a killed worker can leave ambiguous.
     DISPATCH_WINDOW: int = Field(default=200, ge=1, le=5000)
     DISPATCH_CONCURRENCY: int = Field(default=4, ge=1, le=64)
-    # With Redis: how long a chunk may go untouched before another worker takes it over from
-    # a worker presumed dead. Workers touch theirs at every claim; keep it above the longest send.
+    # How long a chunk may go untouched (with Redis) before another worker takes it over from
+    # a worker presumed dead, and how old a claim must be before its unrecorded sends count as
+    # that dead worker's. Workers touch theirs at every claim; keep it above the longest send.
     DISPATCH_RECLAIM_SECONDS: float = Field(default=30, gt=0)
 
     ADMIN_TELEGRAM_IDS: IdList = frozenset()

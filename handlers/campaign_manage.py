@@ -12,7 +12,6 @@ import asyncio
 from bot.conversation import Button, Context, Keyboard, Router
 from bot.conversation.responder import Responder, SentRef
 from bot.i18n import Translator
-from bot.services.campaigns.chart import bar_chart
 from bot.services.campaigns.progress import Tally
 from bot.services.campaigns.results import results_csv
 from bot.services.campaigns.states import TransitionError, can_change
@@ -73,6 +72,9 @@ def _result_buttons(t: Translator, campaign: Campaign, tally: Tally) -> Keyboard
 async def send_report(reply: Responder, t: Translator, campaign: Campaign, tally: Tally) -> None:
     """The chart, then the report with its buttons (last, where LINE shows quick replies)."""
     title = t.gettext('"{name}"').format(name=campaign.name)
+    # matplotlib costs a worker process ~30 MB it never uses: loaded on the first report only.
+    from bot.services.campaigns.chart import bar_chart
+
     await reply.send_image(f"report-{campaign.id}.png", bar_chart(title, chart_bars(t, tally)))
     await reply.send(report_text(t, campaign, tally), buttons=_result_buttons(t, campaign, tally))
 

@@ -36,8 +36,8 @@ class DeliveryStatus(StrEnum):
 
     PENDING waits for a worker (and for `not_before`: quiet hours, backoff). SENDING is
     recorded before the platform is called: a worker that dies leaves it there, and whoever
-    picks the campaign up again cannot know whether the platform accepted it (AMBIGUOUS),
-    except on LINE, whose retry key makes a second request safe.
+    picks the campaign up again cannot know whether the platform accepted it: AMBIGUOUS,
+    counted in the report and never sent again.
     """
 
     PENDING = "pending"

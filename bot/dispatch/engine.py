@@ -82,6 +82,7 @@ class Engine:
         on_finished: Callable[[int], Awaitable[object]] | None = None,
         window: int = 200,
         concurrency: int = 4,
+        orphaned_after: timedelta = timedelta(seconds=30),
         rng: random.Random | None = None,
     ) -> None:
         self._queue = queue
@@ -93,6 +94,8 @@ class Engine:
         self._on_finished = on_finished
         self._window = window
         self._concurrency = concurrency
+        # A `sending` row older than this belongs to a dead worker (see _resolve_orphans).
+        self._orphaned_after = orphaned_after
         # Jitter only spreads retries out; it needs no secrecy.
         self._rng = rng or random.Random()  # noqa: S311
 
@@ -153,7 +156,10 @@ class Engine:
         )
 
     async def _resolve_orphans(self, chunk: Chunk) -> None:
-        settled = await self._store.resolve_orphans(chunk, now=self._clock())
+        now = self._clock()
+        settled = await self._store.resolve_orphans(
+            chunk, now=now, stale_before=now - self._orphaned_after
+        )
         if settled:
             log.warning(
                 "settled deliveries left mid-send",

@@ -48,12 +48,10 @@ _PENDING_RANGES = (
 )
 _PENDING_RUNNING = _PENDING_RANGES.format("c.status = 'running'")
 _PENDING_OF_ONE = _PENDING_RANGES.format("c.id = ?")
-_ORPHANS = (
-    "UPDATE delivery SET status = '{}', updated_at = ? WHERE campaign_id = ? AND id >= ? "
-    "AND id <= ? AND status = 'sending' AND channel {} 'line'"
+_ORPHANS_TO_AMBIGUOUS = (
+    "UPDATE delivery SET status = 'ambiguous', updated_at = ? WHERE campaign_id = ? "
+    "AND id >= ? AND id <= ? AND status = 'sending' AND updated_at < ?"
 )
-_ORPHANS_TO_AMBIGUOUS = _ORPHANS.format("ambiguous", "<>")
-_LINE_ORPHANS_TO_PENDING = _ORPHANS.format("pending", "=")
 _SUPPRESS = (
     "INSERT INTO suppression (member_id, key, channel, source, detail, created_at) "
     "VALUES (?, ?, ?, 'platform_signal', ?, ?) ON CONFLICT DO NOTHING"
@@ -209,21 +207,22 @@ class DeliveryStore:
         claimed.sort(key=lambda item: item.id)
         return claimed
 
-    async def resolve_orphans(self, chunk: Chunk, *, now: datetime) -> int:
+    async def resolve_orphans(self, chunk: Chunk, *, now: datetime, stale_before: datetime) -> int:
         """Settle deliveries of the chunk left in `sending` by a worker that stopped mid-send.
 
-        The platform may or may not have them. LINE's retry key makes a repeat safe (a 409
-        if it arrived), so those go back to pending; elsewhere a repeat could deliver twice,
-        so they are counted ambiguous. Conditional on `sending`, so a slow worker that
-        records its send meanwhile keeps its result. How many were settled.
+        Only rows claimed before `stale_before`: a live worker's claim is seconds old (it may
+        hold a copy of this chunk, queued twice), a dead one's grows older. The platform may
+        or may not have them, and sending again could deliver twice, so they are counted
+        ambiguous, never repeated. That includes LINE: its retry key would make a repeat of
+        the very same request safe, but a repeat regroups the multicast and so carries
+        another key. How many were settled.
         """
         connection = self._connection()
-        bounds = [now, chunk.campaign_id, chunk.first_id, chunk.last_id]
-        settled = 0
-        for sql in (_ORPHANS_TO_AMBIGUOUS, _LINE_ORPHANS_TO_PENDING):
-            count, _ = await connection.execute_query(dialect_sql(connection, sql), bounds)
-            settled += count
-        return settled
+        params = [now, chunk.campaign_id, chunk.first_id, chunk.last_id, stale_before]
+        count, _ = await connection.execute_query(
+            dialect_sql(connection, _ORPHANS_TO_AMBIGUOUS), params
+        )
+        return count
 
     async def recipients(self, contact_ids: Sequence[int]) -> dict[int, Recipient]:
         """The contacts behind a claim, by id (a contact purged meanwhile is absent)."""

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.dispatch.engine import split
 from bot.dispatch.queue import Chunk, WorkQueue
@@ -138,6 +138,7 @@ class CampaignService:
             if await self._status(campaign_id) is CampaignStatus.CANCELLED:
                 await self._cancel_pending(campaign_id)
                 return False
+            await Campaign.filter(id=campaign_id).update(updated_at=self._clock())
             await self._queue.put(split(campaign_id, first_id, last_id))
             return True
 
@@ -237,8 +238,11 @@ class CampaignService:
         """Queue again what must be: held deliveries now due, unfinished launches, and all
         pending work when the queue lost it (restart). How many chunks were queued."""
         chunks = await self._store.release_due(self._clock())
+        # A launch whose snapshot stopped moving (its process died): resumed here. One still
+        # writing touches its campaign at every batch, in whatever process it runs.
+        stalled = self._clock() - SNAPSHOT_STALLED
         for campaign_id in await Campaign.filter(
-            status=CampaignStatus.RUNNING, audience_ready=False
+            status=CampaignStatus.RUNNING, audience_ready=False, updated_at__lt=stalled
         ).values_list("id", flat=True):
             if not self._tasks.running(f"snapshot-{campaign_id}"):
                 self._tasks.spawn(self.snapshot(campaign_id), name=f"snapshot-{campaign_id}")
@@ -355,6 +359,8 @@ class CampaignService:
         return True
 
 
+# A launch that wrote no batch for this long is taken as cut short (see sweep).
+SNAPSHOT_STALLED = timedelta(minutes=1)
 # "Retry failed" re-runs an ended campaign; a running or paused one still has its own course.
 _RETRYABLE = frozenset({CampaignStatus.FINISHED, CampaignStatus.FAILED})
 
