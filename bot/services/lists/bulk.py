@@ -127,7 +127,8 @@ async def _insert_sqlite(
         f"SELECT group_concat({_KEY}, char(10)) FROM contact WHERE id > ?",  # noqa: S608
         [last_id],
     )
-    return set((rows[0][0] or "").split("\n"))
+    # Nothing inserted gives NULL: no keys at all (an empty key would count as one created).
+    return set(filter(None, (rows[0][0] or "").split("\n")))
 
 
 def _literal(text: str) -> str:
