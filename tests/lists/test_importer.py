@@ -171,6 +171,19 @@ async def test_the_report_is_the_same_whoever_reads(
 
 
 @pytest.mark.parametrize("worker_min_bytes", [IN_PROCESS, WORKER], ids=["in_process", "worker"])
+async def test_a_batch_that_creates_nobody_reports_none_created(
+    member: Member, clock: MovableClock, worker_min_bytes: int
+) -> None:
+    await _import(member, clock, ROWS.encode(), worker_min_bytes=worker_min_bytes)
+    again, contact_list, _ = await _import(
+        member, clock, ROWS.encode(), worker_min_bytes=worker_min_bytes
+    )
+
+    assert (again.created, again.merged, again.suppressed, again.invalid) == (0, 8, 2, 2)
+    assert await ListMembership.filter(contact_list=contact_list).count() == 6
+
+
+@pytest.mark.parametrize("worker_min_bytes", [IN_PROCESS, WORKER], ids=["in_process", "worker"])
 async def test_a_file_broken_half_way_imports_nothing(
     member: Member, clock: MovableClock, worker_min_bytes: int
 ) -> None:
