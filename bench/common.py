@@ -121,14 +121,23 @@ def peak_rss_mb() -> float:
 
 
 def child_pids() -> list[int]:
-    """This process's running children (the import worker), from /proc/self/task/*/children."""
+    """This process's running children (the import worker), from /proc/self/task/*/children,
+    but for those still between fork and exec (our command line): their pages are ours."""
+    own = _cmdline("self")
     pids: list[int] = []
     for children in Path("/proc/self/task").glob("*/children"):
         try:
             pids += [int(pid) for pid in children.read_text(encoding="ascii").split()]
         except OSError:
             continue  # the thread ended
-    return pids
+    return [pid for pid in pids if _cmdline(pid) != own]
+
+
+def _cmdline(pid: int | str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def children_cpu_seconds() -> float:
@@ -161,9 +170,10 @@ class RssSampler:
 
     Children (the import worker) are measured here because nothing else can: a child's
     ru_maxrss (RUSAGE_CHILDREN) counts the memory it shared with this process between fork and
-    exec, which is this process's whole RSS. Their VmHWM (the kernel's peak since exec) is read
-    at every sample: the last one before a child exits is its peak, but for growth in its last
-    `interval` seconds. `peak_sum_mb` is the highest sampled sum of this process and children.
+    exec, which is this process's whole RSS (so children are sampled only once they exec'd).
+    Their VmHWM (the kernel's peak since exec) is read at every sample: the last one before a
+    child exits is its peak, but for growth in its last `interval` seconds. `peak_sum_mb` is the
+    highest sampled sum of this process and children.
     """
 
     def __init__(self, *, interval: float = 0.1) -> None:
