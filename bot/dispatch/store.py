@@ -374,12 +374,3 @@ class DeliveryStore:
             DeliveryCount(DeliveryStatus(row[0]), row[1], row[2], bool(row[3]), row[4])
             for row in rows
         ]
-
-    async def id_range(self, campaign_id: int, *, after: int = 0) -> tuple[int, int] | None:
-        """The smallest and largest delivery id of the campaign above `after`."""
-        connection = self._connection()
-        sql = "SELECT MIN(id), MAX(id) FROM delivery WHERE campaign_id = ? AND id > ?"
-        _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id, after])
-        if not rows or rows[0][0] is None:
-            return None
-        return rows[0][0], rows[0][1]
