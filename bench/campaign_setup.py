@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bench.common import EMBEDDED
+from bench.common import EMBEDDED, fresh_servers
 from bot.sandbox import Sandbox
 
 # Not the test suite's database (test, Redis db 15): the suite wipes those before every test, and
@@ -56,33 +56,6 @@ class Audience:
     member_id: int
     list_id: int
     addresses: list[Any] = field(default_factory=list)  # chat ids, LINE user ids or wa_ids
-
-
-async def fresh_servers(database_url: str, redis_url: str) -> None:
-    """Create the database if it is missing; empty it and the Redis database."""
-    import asyncpg
-    from redis.asyncio import Redis
-
-    dsn = database_url.replace("postgres://", "postgresql://", 1)
-    try:
-        connection = await asyncpg.connect(dsn)
-    except asyncpg.InvalidCatalogNameError:
-        head, _, name = dsn.rpartition("/")
-        server = await asyncpg.connect(f"{head}/postgres")
-        try:
-            await server.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await server.close()
-        connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
-    redis = Redis.from_url(redis_url)
-    try:
-        await redis.flushdb()
-    finally:
-        await redis.aclose()
 
 
 async def fresh_database(

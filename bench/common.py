@@ -238,3 +238,30 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
     print(line.format(*("-" * width for width in widths)))
     for row in rows:
         print(line.format(*row))
+
+
+async def fresh_servers(database_url: str, redis_url: str) -> None:
+    """Create the database if it is missing; empty it and the Redis database."""
+    import asyncpg
+    from redis.asyncio import Redis
+
+    dsn = database_url.replace("postgres://", "postgresql://", 1)
+    try:
+        connection = await asyncpg.connect(dsn)
+    except asyncpg.InvalidCatalogNameError:
+        head, _, name = dsn.rpartition("/")
+        server = await asyncpg.connect(f"{head}/postgres")
+        try:
+            await server.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await server.close()
+        connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+    redis = Redis.from_url(redis_url)
+    try:
+        await redis.flushdb()
+    finally:
+        await redis.aclose()

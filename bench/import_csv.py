@@ -50,6 +50,7 @@ from bench.common import (
     RssSampler,
     children_cpu_seconds,
     cpu_seconds,
+    fresh_servers,
     git_dirty,
     load_average,
     peak_rss_mb,
@@ -234,33 +235,6 @@ def split(path: Path, max_bytes: int) -> list[Path]:
 # --- the child: one import, in a process of its own ------------------------------------------
 
 
-async def _fresh_servers(database_url: str, redis_url: str) -> None:
-    """Create the database if it is missing; empty it and the Redis database."""
-    import asyncpg
-    from redis.asyncio import Redis
-
-    dsn = database_url.replace("postgres://", "postgresql://", 1)
-    try:
-        connection = await asyncpg.connect(dsn)
-    except asyncpg.InvalidCatalogNameError:
-        head, _, name = dsn.rpartition("/")
-        server = await asyncpg.connect(f"{head}/postgres")
-        try:
-            await server.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await server.close()
-        connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
-    redis = Redis.from_url(redis_url)
-    try:
-        await redis.flushdb()
-    finally:
-        await redis.aclose()
-
-
 async def _import(
     config: str, files: list[Path], *, database_url: str, redis_url: str, timeout: float
 ) -> dict[str, Any]:
@@ -278,7 +252,7 @@ async def _import(
         if config == EMBEDDED:
             settings = Settings(_env_file=None, DATABASE_URL=f"sqlite://{scratch}/bench.sqlite3")
         else:
-            await _fresh_servers(database_url, redis_url)
+            await fresh_servers(database_url, redis_url)
             settings = Settings(_env_file=None, DATABASE_URL=database_url, REDIS_URL=redis_url)
         await db.apply_migrations(settings)
         await db.connect(settings)

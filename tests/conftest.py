@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -39,6 +40,19 @@ async def harness(database_url: str, redis_url: str | None) -> AsyncIterator[Har
     """The bot running against the sandbox."""
     async with running_bot(database_url=database_url, redis_url=redis_url) as running:
         yield running
+
+
+@pytest.fixture
+async def worker(harness: Harness) -> AsyncIterator[None]:
+    """The dispatcher's engine, taking chunks in the test's loop (as the embedded default
+    runs it) until the test ends; the harness alone does not send campaigns."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(harness.app.engine.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
 
 
 @pytest.fixture(params=[Platform.TELEGRAM, Platform.LINE], ids=["telegram", "line"])

@@ -6,16 +6,13 @@ recipients are the sandbox's Telegram and LINE users.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.sandbox import SentMessage
 from models import (
@@ -33,18 +30,6 @@ from models import (
 from tests.support.chats import MemberChat, button_data
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
-
-
-@pytest.fixture
-async def engine(harness: Harness) -> AsyncIterator[None]:
-    """The dispatcher's engine, sending until the test ends."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(harness.app.engine.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 async def audience(
@@ -153,7 +138,7 @@ async def until_text(chat: MemberChat, fragment: str) -> str:
 
 
 async def test_a_composed_campaign_reaches_everyone_and_is_reported(
-    harness: Harness, platform: Platform, engine: None
+    harness: Harness, platform: Platform, worker: None
 ) -> None:
     chat = harness.chat(platform)
     await onboard(chat)
@@ -245,7 +230,7 @@ async def test_a_malformed_placeholder_is_explained(harness: Harness, platform: 
 
 
 async def test_a_scheduled_campaign_starts_at_the_members_local_time(
-    harness: Harness, platform: Platform, engine: None
+    harness: Harness, platform: Platform, worker: None
 ) -> None:
     chat = harness.chat(platform)
     await onboard(chat, timezone="Asia/Tokyo")  # it is 19:00 there when the test starts
@@ -289,7 +274,7 @@ async def test_a_past_time_is_refused(harness: Harness, platform: Platform) -> N
 
 
 async def test_a_japanese_member_gets_the_report_and_chart_in_japanese(
-    harness: Harness, platform: Platform, engine: None
+    harness: Harness, platform: Platform, worker: None
 ) -> None:
     chat = harness.chat(platform, language="ja")
     await onboard(chat, locale="ja", timezone="Asia/Tokyo")

@@ -7,7 +7,6 @@ embedded default runs it; the platforms are the sandbox's stand-ins over loopbac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,18 +32,6 @@ from models import (
 from tests.support.harness import Harness
 
 WAIT_SECONDS = 10
-
-
-@pytest.fixture
-async def worker(harness: Harness) -> AsyncIterator[None]:
-    """The dispatcher's engine, taking chunks until the test ends."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(harness.app.engine.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 @pytest.fixture

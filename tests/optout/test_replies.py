@@ -6,9 +6,6 @@ import asyncio
 import hashlib
 import hmac
 from base64 import b64encode
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.services.campaigns.service import Draft
 from models import (
@@ -32,17 +29,6 @@ from models import (
 from tests.support.chats import LineChat, MemberChat, TelegramChat
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
-
-
-@pytest.fixture
-async def worker(harness: Harness) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(harness.app.engine.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 async def _recipient(harness: Harness, platform: Platform, *, language: str) -> MemberChat:

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from bot.services.campaigns.service import Draft
 from models import (
@@ -29,17 +26,6 @@ from tests.support.harness import Harness
 
 RECIPIENTS = 120
 FIRST_CHAT = 700_000
-
-
-@pytest.fixture
-async def worker(harness: Harness) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(harness.app.engine.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 async def _campaign(harness: Harness) -> Campaign:
