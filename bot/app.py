@@ -25,8 +25,10 @@ from bot.notify import MemberNotifier
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
+from bot.services.lists.imports import ImportReporting
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
+from handlers.imports import resumed_reporting
 from handlers.replies import reply_notice
 from models import Channel, InboundReply, Member
 
@@ -99,6 +101,9 @@ class App:
             text = reply_notice(i18n.translator(member.locale, member.timezone), reply)
             await notifier.send(member.id, text)
 
+        def resumed_imports(member: Member) -> ImportReporting:
+            return resumed_reporting(i18n, notifier)(member)
+
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
@@ -106,6 +111,7 @@ class App:
             dispatch=dispatch,
             channels=senders.keys(),
             on_reply=tell_member,
+            resumed_imports=resumed_imports,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)

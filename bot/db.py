@@ -15,9 +15,9 @@ MIGRATIONS_MODULE = "models.migrations"
 
 
 # Tortoise turns an SQLite URL's query into PRAGMAs (it sets WAL itself). In WAL mode NORMAL
-# loses at most the last commits on a power cut, never consistency; the larger page cache
-# keeps a million-contact list's indexes in memory instead of re-reading them per batch.
-_SQLITE_PRAGMAS = {"synchronous": "NORMAL", "cache_size": "-65536", "temp_store": "MEMORY"}
+# loses at most the last commits on a power cut, never consistency. A 16 MB page cache (SQLite's
+# default is 2 MB): a 1M-row import ran as fast with it as with 64 MB, and 40 MB lighter.
+_SQLITE_PRAGMAS = {"synchronous": "NORMAL", "cache_size": "-16384"}
 
 
 def _with_pragmas(database_url: str) -> str:

@@ -10,7 +10,8 @@ row. In a process of its own it runs on another core while the importer writes t
 Protocol, over stdin and stdout, in frames (a 4-byte big-endian length, then a marshal of plain
 tuples: both ends are the same interpreter, and marshal writes and reads a batch of 40,000 rows
 three times as fast as pickle, which the importer would wait for):
-- in: the ReadJob's fields, then the file's bytes (job.size of them, raw);
+- in: the ReadJob's fields, then the file's bytes (job.size of them, zlib-compressed when
+  job.compressed: the upload as stored);
 - out: ("opened", columns, rows_total) once the whole file was read through without a problem,
   or ("unreadable", problem, detail, row) and nothing more; then ("batch", ReadBatch.as_tuple())
   per batch; then ("end",). ("failed", what) when the worker itself broke (what: the
@@ -29,6 +30,7 @@ import marshal
 import struct
 import sys
 import traceback
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, BinaryIO
@@ -41,12 +43,14 @@ class ReadJob:
     """What to read and how: the file, its mapping, the member's region and timezone."""
 
     name: str
-    size: int
+    size: int  # bytes that follow the job on stdin
+    compressed: bool  # those bytes are zlib-compressed
     mapping: dict[int, str]  # column index -> Field value
     region: str
     timezone: str
     batch_rows: int
     max_bytes: int  # the upload limit the file was accepted under
+    known_rows: int | None  # from staging's read-through of the same bytes (open_table)
 
 
 def frame(message: tuple[Any, ...]) -> bytes:
@@ -87,6 +91,8 @@ def main() -> int:
     try:
         job = _read_job(sys.stdin.buffer)
         content = sys.stdin.buffer.read(job.size)  # one allocation of the known size
+        if job.compressed:
+            content = zlib.decompress(content)
         for message in _messages(job, content):
             out.write(frame(message))
             out.flush()
@@ -106,7 +112,7 @@ def _messages(job: ReadJob, content: bytes) -> Iterator[tuple[Any, ...]]:
     from bot.services.lists.reading import BatchReader
 
     try:
-        table = open_table(job.name, content, max_bytes=job.max_bytes)
+        table = open_table(job.name, content, max_bytes=job.max_bytes, known_rows=job.known_rows)
         total = table.count_rows()
     except UnreadableFile as error:
         yield ("unreadable", error.problem.value, error.detail, error.row)

@@ -8,6 +8,7 @@ composition root pass it where it is needed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from aiogram import Bot
@@ -35,13 +36,24 @@ class MemberNotifier:
 
     async def send(self, member_id: int, text: str) -> int:
         """Send `text` to the member's accounts; how many received it."""
+        return await self._each(member_id, lambda responder: responder.send(text))
+
+    async def send_document(
+        self, member_id: int, name: str, content: bytes, *, caption: str = ""
+    ) -> int:
+        """Send a file (on LINE, a download link) to the member's accounts; how many got it."""
+        return await self._each(
+            member_id, lambda responder: responder.send_document(name, content, caption=caption)
+        )
+
+    async def _each(self, member_id: int, deliver: Callable[[Responder], Awaitable[object]]) -> int:
         sent = 0
         for account in await ChatAccount.filter(member_id=member_id):
             responder = self._responder(account)
             if responder is None:
                 continue
             try:
-                await responder.send(text)
+                await deliver(responder)
             except (TelegramAPIError, ApiException, aiohttp.ClientError, TimeoutError):
                 # One unreachable account (blocked the bot) must not keep the others uninformed.
                 log.warning("member notification failed", extra={"account_id": account.id})

@@ -85,6 +85,7 @@ def scheduled_jobs(app: App) -> list[Job]:
         Job("purge-link-codes", timedelta(minutes=10), services.members.purge_expired_link_codes),
         Job("purge-deleted-lists", timedelta(hours=1), services.lists.purge_expired),
         Job("purge-deleted-contacts", timedelta(hours=1), services.contacts.purge_expired),
+        Job("resume-imports", timedelta(seconds=30), services.imports.resume_stalled),
         Job("purge-stale-uploads", timedelta(hours=1), services.imports.purge_stale_uploads),
         Job("purge-downloads", timedelta(hours=1), services.downloads.purge_expired),
         Job("purge-inbound-events", timedelta(hours=1), services.inbound.purge_expired),

@@ -7,11 +7,17 @@ import uuid
 
 from bot.conversation import Button, Context, Router
 from bot.conversation.responder import Responder, SentRef
-from bot.i18n import Translator
+from bot.i18n import I18n, Translator
+from bot.notify import MemberNotifier
 from bot.services.imports.mapping import Field
 from bot.services.imports.readers import UnreadableFile
 from bot.services.lists import ListNotFoundError
-from bot.services.lists.imports import StagedFile, UploadNotFoundError
+from bot.services.lists.imports import (
+    ImportReporting,
+    ResumedReporting,
+    StagedFile,
+    UploadNotFoundError,
+)
 from handlers import texts
 from handlers.import_texts import (
     field_label,
@@ -22,7 +28,7 @@ from handlers.import_texts import (
     unreadable_text,
 )
 from handlers.states import ImportDialog
-from models import ContactList, ImportJob
+from models import ContactList, ImportJob, Member
 
 router = Router("imports")
 MAPPING = ImportDialog.mapping.state
@@ -228,5 +234,36 @@ class _ProgressMessage:
             await self._reply.send_document(
                 "rejected-rows.csv",
                 bytes(job.rejected_csv),
-                caption=self._t.gettext("The rows I could not import, with the reason for each."),
+                caption=_rejected_caption(self._t),
             )
+
+
+def resumed_reporting(i18n: I18n, notifier: MemberNotifier) -> ResumedReporting:
+    """How an import resumed in another process (the one that ran it died) reports: the chat's
+    progress message belonged to the dead process, so only the report and the rejected rows go
+    to the member, on each of their chats."""
+
+    def reporting(member: Member) -> ImportReporting:
+        t = i18n.translator(member.locale, member.timezone)
+
+        async def progress(job: ImportJob) -> None:
+            return None
+
+        async def finish(job: ImportJob) -> None:
+            contact_list = await ContactList.get(id=job.contact_list_id)  # type: ignore[attr-defined]
+            await notifier.send(member.id, import_report(t, contact_list.name, job))
+            if job.rejected_csv:
+                await notifier.send_document(
+                    member.id,
+                    "rejected-rows.csv",
+                    bytes(job.rejected_csv),
+                    caption=_rejected_caption(t),
+                )
+
+        return ImportReporting(progress, finish, lambda problem: row_problem_text(t, problem))
+
+    return reporting
+
+
+def _rejected_caption(t: Translator) -> str:
+    return t.gettext("The rows I could not import, with the reason for each.")

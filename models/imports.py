@@ -20,6 +20,13 @@ class Upload(Model):
     )
     name = fields.CharField(max_length=128)
     content = fields.BinaryField()
+    # Stored zlib-compressed (a CSV shrinks to a quarter or less): the chat process hands the
+    # import worker a quarter of the bytes, and the database keeps a quarter. `size` is the
+    # file's own. Uploads from before compression have neither (they expire within a day).
+    compressed = fields.BooleanField(default=False, db_default=False)
+    size = fields.IntField(null=True)
+    # Data rows, when staging read the file through (delimited text): the import does not again.
+    rows = fields.IntField(null=True)
     created_at = fields.DatetimeField()  # from the service's clock, which tests move
 
     class Meta:
@@ -56,6 +63,13 @@ class ImportJob(Model):
     rejected_csv = fields.BinaryField(null=True)  # the invalid rows with their reasons
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    # What a job needs to be resumed by another process when the one running it dies: the
+    # staged upload (kept until the import is done), the column mapping, and when the job last
+    # showed life (each committed batch, in the batch's own transaction).
+    upload_id = fields.UUIDField(null=True)
+    mapping = fields.JSONField(null=True)  # column index -> Field value
+    heartbeat_at = fields.DatetimeField(null=True)
+    runs = fields.IntField(default=1, db_default=1)  # the first, and each resumption
 
     class Meta:
         table = "import_job"

@@ -13,7 +13,7 @@ from bot.services.downloads import DownloadService
 from bot.services.inbound import InboundLog
 from bot.services.lists import ListService
 from bot.services.lists.contacts import ContactService
-from bot.services.lists.imports import ImportService
+from bot.services.lists.imports import ImportService, ResumedReporting
 from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
 from bot.services.optout.service import OptOutService
@@ -64,17 +64,19 @@ class Services:
         dispatch: DispatchParts,
         channels: Collection[Channel],
         on_reply: Callable[[InboundReply], Awaitable[object]] | None = None,
+        resumed_imports: ResumedReporting | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
-        are those configured, which campaigns may send on."""
+        are those configured, which campaigns may send on; `resumed_imports` reports on the
+        imports this process resumes for one that died."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         return cls(
             clock=clock,
             members=MemberService(clock=clock),
             lists=ListService(clock=clock),
             contacts=ContactService(clock=clock),
-            imports=ImportService(clock=clock, tasks=tasks),
+            imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports),
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
             recipients=OptOutService(clock=clock, on_reply=on_reply),

@@ -21,12 +21,14 @@ _SENTINEL_LINE = '"\x1e\n'
 _SENTINEL_RECORD = ["\x1e\n"]
 
 
-def open_csv(name: str, data: bytes, *, has_header: bool | None = None) -> Table:
+def open_csv(
+    name: str, data: bytes, *, has_header: bool | None = None, known_rows: int | None = None
+) -> Table:
     """Read a delimited text file through; raise UnreadableFile if it cannot be imported.
 
     Two passes: decoding (text.check_text: binary, encoding, line length), then parsing
     (columns, cell length, a quote never closed); the start of the second decides the
-    delimiter and the header.
+    delimiter and the header. `known_rows` (see open_table) skips the read-through.
     """
     encoding = detect_encoding(data)
     with open_text(data, encoding) as stream:
@@ -57,7 +59,7 @@ def open_csv(name: str, data: bytes, *, has_header: bool | None = None) -> Table
     source = partial(_rows, data, encoding, delimiter, header)
     # Read it all now (about a second for 20 MB): a quote left open at the end, or a row of
     # 500 columns far down, is refused before the member maps columns, not mid-import.
-    count = sum(1 for _ in source())
+    count = known_rows if known_rows is not None else sum(1 for _ in source())
     return Table(
         format=TableFormat.CSV,
         columns=column_names(head[0] if header else None, width),

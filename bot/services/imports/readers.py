@@ -22,7 +22,12 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protecte
 
 
 def open_table(
-    name: str, data: bytes, *, has_header: bool | None = None, max_bytes: int = MAX_FILE_BYTES
+    name: str,
+    data: bytes,
+    *,
+    has_header: bool | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    known_rows: int | None = None,
 ) -> Table:
     """Open `data` (the file named `name`) as a table, or raise UnreadableFile saying why.
 
@@ -32,6 +37,8 @@ def open_table(
     `has_header` overrides the guess of whether the first row names the columns (the member
     can correct it); it does not apply to vCards, whose columns are fixed.
     `max_bytes` is the upload limit (a benchmark lifts it for files larger than a chat allows).
+    `known_rows`: the `known_rows` of a table opened from these very bytes before (the staged
+    upload, at import): a delimited file is then not read through again.
     """
     if not data or data.isspace():
         raise UnreadableFile(ImportProblem.EMPTY)
@@ -52,4 +59,4 @@ def open_table(
         return open_vcard(data)
     if suffix == ".vcf":
         raise UnreadableFile(ImportProblem.UNSUPPORTED, ".vcf without BEGIN:VCARD")
-    return open_csv(name, data, has_header=has_header)
+    return open_csv(name, data, has_header=has_header, known_rows=known_rows)

@@ -61,6 +61,11 @@ class Table:
         """
         return self._source()
 
+    @property
+    def known_rows(self) -> int | None:
+        """The row count if the file was read through already (text files, at open)."""
+        return self._count
+
     def count_rows(self) -> int:
         """How many rows `rows()` yields (for a progress bar), reading the file if need be.
 

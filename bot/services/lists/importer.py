@@ -65,19 +65,32 @@ class Importer:
         progress: Progress,
         describe: Callable[[RowProblem], str],
     ) -> ImportJob:
-        """Import every row `source` reads into the job's list; the job holds the report."""
+        """Import every row `source` reads into the job's list; the job holds the report.
+
+        A job resumed after its process died (rows_read > 0) has its first batches committed
+        already, with their counts: those are read again only for their rejected rows, which
+        the rejected-rows file lists.
+        """
         # UnreadableFile surfaces here, before anything is written.
         job.rows_total = await source.open()
-        await job.save(update_fields=["rows_total"])
+        job.heartbeat_at = self._clock()
+        await job.save(update_fields=["rows_total", "heartbeat_at"])
         member = await Member.get(id=job.member_id)  # type: ignore[attr-defined]
         contact_list = await ContactList.get(id=job.contact_list_id)  # type: ignore[attr-defined]
         rejected = _Rejected.start(source.columns, describe)
+        committed, read = job.rows_read, 0
         async for batch in source.batches():
-            self._count(job, batch)
             for number, problem, cells in batch.rejected:
                 rejected.add(number, problem, cells)
-            await self._store(job, member, contact_list, batch.contacts)
-            await job.save()
+            read += batch.rows_read
+            if read <= committed:
+                continue  # written before the interruption (batches are the same each read)
+            async with in_transaction() as connection:
+                self._count(job, batch)
+                await self._store(connection, job, member, contact_list, batch.contacts)
+                job.heartbeat_at = self._clock()
+                # With the batch: a resumed job knows exactly which rows are in.
+                await job.save(using_db=connection)
             await progress(job)
         if job.invalid:
             job.rejected_csv = rejected.buffer.getvalue().encode("utf-8-sig")
@@ -94,29 +107,29 @@ class Importer:
 
     async def _store(
         self,
+        connection: BaseDBAsyncClient,
         job: ImportJob,
         member: Member,
         contact_list: ContactList,
         contacts: Sequence[ContactValues],
     ) -> None:
-        async with in_transaction() as connection:
-            suppressed = await self._suppressed(connection, member, contacts)
-            if suppressed:
-                contacts = [row for row in contacts if contact_key(row) not in suppressed]
-                job.suppressed += len(suppressed)
-            consent = Consent(
-                member_id=member.id,
-                source=ConsentSource.FILE_IMPORT.value,
-                by=f"member:{member.id}",
-                at=self._clock(),
-            )
-            created = await store_contacts(
-                connection, contacts, list_id=contact_list.id, consent=consent
-            )
-            # The others were contacts already (from an earlier batch, import or opt-in), or
-            # clashed with one on a second key (a phone row whose Telegram id another has).
-            job.created += created
-            job.merged += len(contacts) - created
+        suppressed = await self._suppressed(connection, member, contacts)
+        if suppressed:
+            contacts = [row for row in contacts if contact_key(row) not in suppressed]
+            job.suppressed += len(suppressed)
+        consent = Consent(
+            member_id=member.id,
+            source=ConsentSource.FILE_IMPORT.value,
+            by=f"member:{member.id}",
+            at=self._clock(),
+        )
+        created = await store_contacts(
+            connection, contacts, list_id=contact_list.id, consent=consent
+        )
+        # The others were contacts already (from an earlier batch, import or opt-in), or
+        # clashed with one on a second key (a phone row whose Telegram id another has).
+        job.created += created
+        job.merged += len(contacts) - created
 
     @staticmethod
     async def _suppressed(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import marshal
 import sys
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
@@ -71,8 +72,14 @@ class InProcessSource:
     async def open(self) -> int:
         """Read the file through in a thread (pure CPU); its row count."""
         job = self._job
+        if job.compressed:
+            self._content = await asyncio.to_thread(zlib.decompress, self._content)
         table = await asyncio.to_thread(
-            open_table, job.name, self._content, max_bytes=job.max_bytes
+            open_table,
+            job.name,
+            self._content,
+            max_bytes=job.max_bytes,
+            known_rows=job.known_rows,
         )
         total = await asyncio.to_thread(table.count_rows)
         self.columns = list(table.columns)

@@ -1,0 +1,74 @@
+"""Migrations upgrade a database that holds data, not only an empty one.
+
+A column added NOT NULL without a database default applies to an empty table and breaks every
+deployed one (SQLite refuses it outright): each step is applied here over rows written at the
+schema before it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api.migrate import migrate
+
+from bot import db
+from bot.config import Settings
+from bot.sql import dialect_sql
+from models import ImportJob, Upload
+
+AT = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+async def _migrate(settings: Settings, target: str | None = None) -> None:
+    try:
+        await migrate(config=db.tortoise_config(settings.DATABASE_URL), target=target)
+    finally:
+        await Tortoise.close_connections()
+
+
+async def test_import_resume_fields_upgrade_existing_rows(database_url: str) -> None:
+    settings = Settings(_env_file=None, DATABASE_URL=database_url)
+    await _migrate(settings, "models.0005_inbound_replies")
+    await Tortoise.init(config=db.tortoise_config(database_url))
+    try:
+        sql = connections.get("default")
+        # Rows as the schema before 0006 held them: plain SQL, the models have moved on.
+        member = "INSERT INTO member (status, locale, timezone, created_at) VALUES (?, ?, ?, ?)"
+        await sql.execute_query(dialect_sql(sql, member), ["active", "en", "UTC", AT])
+        contact_list = (
+            "INSERT INTO contact_list (member_id, name, tags, opt_in_token, created_at) "
+            "VALUES (1, ?, ?, ?, ?)"
+        )
+        await sql.execute_query(dialect_sql(sql, contact_list), ["Old", "[]", "token", AT])
+        upload = (
+            "INSERT INTO upload (id, member_id, name, content, created_at) VALUES (?, 1, ?, ?, ?)"
+        )
+        await sql.execute_query(
+            dialect_sql(sql, upload),
+            [
+                "6f1c2b1e-8a7d-4c55-9a51-2d0c7e0a9b11",
+                "old.csv",
+                b"name,phone\n",
+                AT,
+            ],
+        )
+        job = (
+            "INSERT INTO import_job (member_id, contact_list_id, file_name, status, rows_read, "
+            "created, merged, suppressed, invalid, created_at) "
+            "VALUES (1, 1, ?, ?, 0, 0, 0, 0, 0, ?)"
+        )
+        await sql.execute_query(dialect_sql(sql, job), ["old.csv", "running", AT])
+    finally:
+        await Tortoise.close_connections()
+
+    await _migrate(settings)
+
+    await db.connect(settings)
+    try:
+        old_upload = await Upload.get(name="old.csv")
+        assert (old_upload.compressed, old_upload.size, old_upload.rows) == (False, None, None)
+        old_job = await ImportJob.get(file_name="old.csv")
+        assert (old_job.runs, old_job.upload_id, old_job.heartbeat_at) == (1, None, None)
+    finally:
+        await db.close()
