@@ -25,12 +25,14 @@ from bot.notify import MemberNotifier
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
+from bot.services.campaigns.progress import Tally
 from bot.services.lists.imports import ImportReporting
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
+from handlers.campaign_manage import unwatched_report
 from handlers.imports import resumed_reporting
 from handlers.replies import reply_notice
-from models import Channel, InboundReply, Member
+from models import Campaign, Channel, InboundReply, Member
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,9 @@ class App:
         def resumed_imports(member: Member) -> ImportReporting:
             return resumed_reporting(i18n, notifier)(member)
 
+        async def unwatched_campaigns(campaign: Campaign, tally: Tally) -> None:
+            await unwatched_report(i18n, notifier)(campaign, tally)
+
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
@@ -112,6 +117,7 @@ class App:
             channels=senders.keys(),
             on_reply=tell_member,
             resumed_imports=resumed_imports,
+            unwatched_campaigns=unwatched_campaigns,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)

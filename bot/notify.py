@@ -36,17 +36,19 @@ class MemberNotifier:
 
     async def send(self, member_id: int, text: str) -> int:
         """Send `text` to the member's accounts; how many received it."""
-        return await self._each(member_id, lambda responder: responder.send(text))
+        return await self.reach(member_id, lambda responder: responder.send(text))
 
     async def send_document(
         self, member_id: int, name: str, content: bytes, *, caption: str = ""
     ) -> int:
         """Send a file (on LINE, a download link) to the member's accounts; how many got it."""
-        return await self._each(
+        return await self.reach(
             member_id, lambda responder: responder.send_document(name, content, caption=caption)
         )
 
-    async def _each(self, member_id: int, deliver: Callable[[Responder], Awaitable[object]]) -> int:
+    async def reach(self, member_id: int, deliver: Callable[[Responder], Awaitable[object]]) -> int:
+        """Run `deliver` (messages, files, pictures) on each of the member's chats; on how
+        many it went through."""
         sent = 0
         for account in await ChatAccount.filter(member_id=member_id):
             responder = self._responder(account)

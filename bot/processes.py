@@ -92,6 +92,7 @@ def scheduled_jobs(app: App) -> list[Job]:
         Job("start-scheduled-campaigns", timedelta(seconds=5), services.campaigns.start_due),
         # Held deliveries now due, unfinished launches, work a restart lost from the queue.
         Job("sweep-campaigns", timedelta(seconds=5), services.campaigns.sweep),
+        Job("report-ended-campaigns", timedelta(seconds=15), services.campaigns.report_ended),
     ]
 
 

@@ -8,12 +8,15 @@ refused. Which actions a card offers follows the table of allowed transitions.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from bot.conversation import Button, Context, Keyboard, Router
 from bot.conversation.responder import Responder, SentRef
-from bot.i18n import Translator
+from bot.i18n import I18n, Translator
+from bot.notify import MemberNotifier
 from bot.services.campaigns.progress import Tally
 from bot.services.campaigns.results import results_csv
+from bot.services.campaigns.service import UnwatchedReport
 from bot.services.campaigns.states import TransitionError, can_change
 from handlers import texts
 from handlers.campaign_texts import (
@@ -23,7 +26,7 @@ from handlers.campaign_texts import (
     report_text,
     status_label,
 )
-from models import Campaign, CampaignStatus
+from models import Campaign, CampaignStatus, Member
 
 router = Router("campaign_manage")
 S = CampaignStatus
@@ -79,13 +82,43 @@ async def send_report(reply: Responder, t: Translator, campaign: Campaign, tally
     await reply.send(report_text(t, campaign, tally), buttons=_result_buttons(t, campaign, tally))
 
 
+def worth_reporting(tally: Tally) -> bool:
+    """A campaign cancelled before it sent anything ends without news."""
+    return bool(tally.total) or tally.status is not S.CANCELLED
+
+
+def unwatched_report(i18n: I18n, notifier: MemberNotifier) -> UnwatchedReport:
+    """How a worker reports a campaign that ended while no chat watched it: the chart and the
+    report, with its buttons, on each of the member's chats."""
+
+    async def report(campaign: Campaign, tally: Tally) -> None:
+        if not worth_reporting(tally):
+            return
+        member = await Member.get(id=campaign.member_id)  # type: ignore[attr-defined]
+        t = i18n.translator(member.locale, member.timezone)
+        await notifier.reach(
+            member.id, lambda responder: send_report(responder, t, campaign, tally)
+        )
+
+    return report
+
+
 class _ProgressMessage:
     """One message edited as the campaign goes (where the platform edits), then the report."""
 
-    def __init__(self, reply: Responder, t: Translator, campaign: Campaign) -> None:
+    def __init__(
+        self,
+        reply: Responder,
+        t: Translator,
+        campaign: Campaign,
+        claim: Callable[[int], Awaitable[bool]],
+    ) -> None:
+        """`claim`: whether this chat sends the report (a worker may have, see
+        CampaignService.report_ended)."""
         self._reply = reply
         self._t = t
         self._campaign = campaign
+        self._claim = claim
         self._ref: SentRef | None = None
         self._shown = False
         # The watcher may report before the first message is out; it waits for it.
@@ -114,7 +147,7 @@ class _ProgressMessage:
         await self._ready.wait()
         if self._ref is not None:
             await self._reply.edit(self._ref, progress_text(self._t, self._campaign.name, tally))
-        if tally.total or tally.status is not S.CANCELLED:  # cancelled before it began: no news
+        if worth_reporting(tally) and await self._claim(self._campaign.id):
             await send_report(self._reply, self._t, self._campaign, tally)
 
 
@@ -123,7 +156,9 @@ async def follow(ctx: Context, campaign: Campaign) -> None:
 
     A campaign already followed in this process keeps its own progress message.
     """
-    watcher = _ProgressMessage(ctx.reply.detached(), ctx.t, campaign)
+    watcher = _ProgressMessage(
+        ctx.reply.detached(), ctx.t, campaign, ctx.services.campaigns.claim_report
+    )
     started = ctx.services.campaigns.watch(
         campaign, on_progress=watcher.update, on_finish=watcher.finish
     )

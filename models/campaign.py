@@ -85,6 +85,9 @@ class Campaign(Model):
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField()
+    # When the member was sent the report of its end: once, by the chat that watched it or,
+    # when that chat's process was gone, by a worker (CampaignService.report_ended).
+    reported_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "campaign"

@@ -15,7 +15,7 @@ from tortoise.migrations.api.migrate import migrate
 from bot import db
 from bot.config import Settings
 from bot.sql import dialect_sql
-from models import ImportJob, Upload
+from models import Campaign, ImportJob, Upload
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -70,5 +70,38 @@ async def test_import_resume_fields_upgrade_existing_rows(database_url: str) -> 
         assert (old_upload.compressed, old_upload.size, old_upload.rows) == (False, None, None)
         old_job = await ImportJob.get(file_name="old.csv")
         assert (old_job.runs, old_job.upload_id, old_job.heartbeat_at) == (1, None, None)
+    finally:
+        await db.close()
+
+
+async def test_campaigns_ended_before_reports_were_tracked_count_as_reported(
+    database_url: str,
+) -> None:
+    settings = Settings(_env_file=None, DATABASE_URL=database_url)
+    await _migrate(settings, "models.0006_import_resume")
+    await Tortoise.init(config=db.tortoise_config(database_url))
+    try:
+        sql = connections.get("default")
+        member = "INSERT INTO member (status, locale, timezone, created_at) VALUES (?, ?, ?, ?)"
+        await sql.execute_query(dialect_sql(sql, member), ["active", "en", "UTC", AT])
+        campaign = (
+            "INSERT INTO campaign (member_id, name, status, list_ids, text, channels, "
+            "whatsapp_params, audience_ready, created_at, finished_at, updated_at) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        for name, status, finished in (("old", "finished", AT), ("live", "running", None)):
+            await sql.execute_query(
+                dialect_sql(sql, campaign),
+                [name, status, "[]", "Hi", "[]", "[]", True, AT, finished, AT],
+            )
+    finally:
+        await Tortoise.close_connections()
+
+    await _migrate(settings)
+
+    await db.connect(settings)
+    try:
+        reported = dict(await Campaign.all().values_list("name", "reported_at"))
+        assert reported == {"old": AT, "live": None}
     finally:
         await db.close()

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from bot.dispatch.parts import DispatchParts
-from bot.services.campaigns.service import CampaignService
+from bot.services.campaigns.service import CampaignService, UnwatchedReport
 from bot.services.campaigns.states import Transitions
 from bot.services.clock import Clock, utc_now
 from bot.services.downloads import DownloadService
@@ -65,11 +65,13 @@ class Services:
         channels: Collection[Channel],
         on_reply: Callable[[InboundReply], Awaitable[object]] | None = None,
         resumed_imports: ResumedReporting | None = None,
+        unwatched_campaigns: UnwatchedReport | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
         are those configured, which campaigns may send on; `resumed_imports` reports on the
-        imports this process resumes for one that died."""
+        imports this process resumes for one that died; `unwatched_campaigns` reports the
+        campaigns that ended with no chat watching."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         return cls(
             clock=clock,
@@ -88,5 +90,6 @@ class Services:
                 store=dispatch.store,
                 tasks=tasks,
                 enabled=channels,
+                unwatched=unwatched_campaigns,
             ),
         )

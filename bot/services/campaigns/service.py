@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +21,9 @@ from bot.services.campaigns.states import TransitionError, Transitions
 from bot.services.clock import Clock
 from bot.tasks import BackgroundTasks
 from models import Campaign, CampaignStatus, Channel, Contact, Delivery, DeliveryStatus, Member
+
+# Sends an ended campaign's report to its member's chats.
+UnwatchedReport = Callable[[Campaign, progress.Tally], Awaitable[object]]
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +84,12 @@ class CampaignService:
         store: DeliveryStore,
         tasks: BackgroundTasks,
         enabled: Collection[Channel],
+        unwatched: UnwatchedReport | None = None,
     ) -> None:
+        """`unwatched` sends the report of a campaign whose chat watcher is gone (see
+        report_ended)."""
         self._clock = clock
+        self._unwatched = unwatched
         self._transitions = transitions
         self._queue = queue
         self._store = store
@@ -217,7 +224,35 @@ class CampaignService:
         except TransitionError:
             return  # already finished by another worker, or paused/cancelled meanwhile
 
+    async def claim_report(self, campaign_id: int) -> bool:
+        """Whether this caller is the one to send the ended campaign's report (once only)."""
+        claimed = await Campaign.filter(
+            id=campaign_id, status__in=list(progress.ENDED), reported_at=None
+        ).update(reported_at=self._clock())
+        return claimed == 1
+
     # --- the scheduler's ---------------------------------------------------------------
+
+    async def report_ended(self) -> int:
+        """Report the campaigns that ended with nobody to tell: the chat process that watched
+        them restarted, or none ever did (started by the scheduler after a restart). A live
+        watcher reports within seconds of the end (progress.EVERY_SECONDS); these waited
+        REPORT_GRACE. How many were reported."""
+        if self._unwatched is None:
+            return 0
+        ended = await Campaign.filter(
+            status__in=list(progress.ENDED),
+            reported_at=None,
+            finished_at__lt=self._clock() - REPORT_GRACE,
+        )
+        reported = 0
+        for campaign in ended:
+            tally = await self.tally(campaign)
+            if tally is None or not await self.claim_report(campaign.id):
+                continue
+            await self._unwatched(campaign, tally)
+            reported += 1
+        return reported
 
     async def start_due(self) -> int:
         """Start scheduled campaigns whose time has come; how many."""
@@ -361,6 +396,8 @@ class CampaignService:
 
 # A launch that wrote no batch for this long is taken as cut short (see sweep).
 SNAPSHOT_STALLED = timedelta(minutes=1)
+# An ended campaign's report waits this long for its chat's watcher before a worker sends it.
+REPORT_GRACE = timedelta(minutes=1)
 # "Retry failed" re-runs an ended campaign; a running or paused one still has its own course.
 _RETRYABLE = frozenset({CampaignStatus.FINISHED, CampaignStatus.FAILED})
 

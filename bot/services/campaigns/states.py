@@ -60,6 +60,7 @@ class Transitions:
         fields: dict[str, object] = {"status": wanted, "updated_at": now}
         if wanted is S.RUNNING:
             fields["finished_at"] = None
+            fields["reported_at"] = None  # a retry of the failed gets a report of its own
         if wanted in (S.FINISHED, S.CANCELLED, S.FAILED):
             fields["finished_at"] = now
         if error is not None:
