@@ -199,6 +199,26 @@ async def test_identical_line_messages_go_as_one_multicast(
     assert sends == ["POST /v2/bot/message/multicast"]
 
 
+async def test_line_multicasts_are_filled_to_500(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    # A claim takes 500 deliveries of a LINE-only campaign with one text, not the window (200):
+    # 600 recipients are two requests, not three.
+    users = [harness.sandbox.line.add_user(harness.sandbox.line.new_user_id()) for _ in range(600)]
+    contact_list = await _list(harness, member, [{"line_id": user} for user in users])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Flash sale", Channel.LINE))
+    await _until(harness, await campaigns.launch(saved), CampaignStatus.FINISHED)
+
+    multicasts = [
+        len(call.params["to"])
+        for call in harness.sandbox.calls
+        if call.method == "POST /v2/bot/message/multicast"
+    ]
+    assert sorted(multicasts) == [100, 500]
+    assert all(len(harness.sandbox.line.inbox(user)) == 1 for user in users)
+
+
 async def test_pause_stops_sending_and_resume_sends_the_rest(
     harness: Harness, member: Member
 ) -> None:

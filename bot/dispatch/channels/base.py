@@ -79,6 +79,8 @@ class ChannelSender(Protocol):
     account: (
         str  # the bot id, LINE channel or WhatsApp phone number id: rate limits are per account
     )
+    # Recipients one request can carry when they all get the same text (LINE multicast: 500).
+    same_text_per_request: int
 
     async def send(self, messages: Sequence[Outgoing]) -> list[Outcome]:
         """Send each message; one Outcome per message, in any order. Never raises for a

@@ -131,6 +131,8 @@ class LineSender:
         """Close the SDK client's HTTP session."""
         await self._messaging.api_client.close()
 
+    same_text_per_request = MAX_MULTICAST_RECIPIENTS
+
     def requests_for(self, messages: Sequence[Outgoing]) -> int:
         """Multicasts plus pushes that `send` makes for these messages."""
         return len(plan_requests(messages))

@@ -121,6 +121,8 @@ class WhatsAppSender:
             await self._session.close()
             self._session = None
 
+    same_text_per_request = 1
+
     def requests_for(self, messages: Sequence[Outgoing]) -> int:
         """One POST per message."""
         return len(messages)
