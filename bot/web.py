@@ -193,6 +193,15 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
         for reply in whatsapp.text_messages(value):
             if not reply.message_id or await first_time(f"whatsapp:msg:{reply.message_id}"):
                 app.tasks.spawn(answer_whatsapp(app, reply), name="whatsapp-reply")
+        for choice in whatsapp.marketing_preferences(value):
+            # A stop holds like a block; a resume alone does not lift it (only START or a new
+            # opt-in does), so it is only logged.
+            key = f"whatsapp:pref:{choice.phone}:{choice.stop}:{choice.timestamp}"
+            if choice.stop and await first_time(key):
+                stopped = app.services.left_channel("whatsapp", choice.phone, "marketing stop")
+                app.tasks.spawn(stopped, name="whatsapp-marketing-stop")
+            elif not choice.stop:
+                log.info("whatsapp marketing resume: not a re-subscription")
     return web.Response(text="OK")
 
 

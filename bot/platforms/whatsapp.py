@@ -83,3 +83,23 @@ def text_messages(value: dict[str, Any]) -> Iterator[TextReply]:
         sender, body = message.get("from"), (message.get("text") or {}).get("body")
         if isinstance(sender, str) and sender.isdigit() and isinstance(body, str):
             yield TextReply(str(message.get("id", "")), f"+{sender}", body)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingPreference:
+    """A person told WhatsApp to stop (or resume) marketing messages from the business: the
+    `user_preferences` webhook (category marketing_messages)."""
+
+    phone: str  # E.164
+    stop: bool
+    timestamp: str
+
+
+def marketing_preferences(value: dict[str, Any]) -> Iterator[MarketingPreference]:
+    """The marketing stop/resume choices of one change `value`, skipping anything else."""
+    for entry in value.get("user_preferences") or ():
+        if not isinstance(entry, dict) or entry.get("category") != "marketing_messages":
+            continue
+        wa_id, choice = entry.get("wa_id"), entry.get("value")
+        if isinstance(wa_id, str) and wa_id.isdigit() and choice in ("stop", "resume"):
+            yield MarketingPreference(f"+{wa_id}", choice == "stop", str(entry.get("timestamp")))

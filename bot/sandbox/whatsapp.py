@@ -189,10 +189,10 @@ class WhatsAppStandIn:
             "phone_number_id": self.sandbox.credentials.whatsapp_phone_number_id,
         }
 
-    async def _emit(self, value: dict[str, Any]) -> Delivery:
+    async def _emit(self, value: dict[str, Any], *, field: str = "messages") -> Delivery:
         payload = {
             "object": "whatsapp_business_account",
-            "entry": [{"id": self.waba_id, "changes": [{"value": value, "field": "messages"}]}],
+            "entry": [{"id": self.waba_id, "changes": [{"value": value, "field": field}]}],
         }
         raw = json.dumps(payload, ensure_ascii=False).encode()
         secret = self.sandbox.credentials.whatsapp_app_secret.encode()
@@ -248,6 +248,32 @@ class WhatsAppStandIn:
             entry["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "service"}
         await self._emit(
             {"messaging_product": "whatsapp", "metadata": self._metadata(), "statuses": [entry]}
+        )
+
+    async def send_marketing_preference(self, wa_id: str, value: str = "stop") -> None:
+        """The recipient told WhatsApp to stop (or resume) the business's marketing messages:
+        Meta's `user_preferences` webhook."""
+        if value not in ("stop", "resume"):
+            raise ValueError("value must be stop or resume")
+        detail = {
+            "stop": "User requested to stop marketing messages",
+            "resume": "User requested to resume marketing messages",
+        }[value]
+        preference = {
+            "wa_id": wa_id,
+            "detail": detail,
+            "category": "marketing_messages",
+            "value": value,
+            "timestamp": int(self.sandbox.now().timestamp()),
+        }
+        await self._emit(
+            {
+                "messaging_product": "whatsapp",
+                "metadata": self._metadata(),
+                "contacts": [{"wa_id": wa_id, "profile": {"name": self.contacts.get(wa_id, "")}}],
+                "user_preferences": [preference],
+            },
+            field="user_preferences",
         )
 
     async def verify_webhook(self, *, verify_token: str | None = None) -> Delivery:

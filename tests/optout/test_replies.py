@@ -226,6 +226,51 @@ async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worke
     assert "recibirás" in str(confirmation.text)  # in Spanish: BAJA is a Spanish keyword
 
 
+async def test_a_whatsapp_marketing_stop_holds_and_a_resume_does_not_lift_it(
+    harness: Harness, worker: None
+) -> None:
+    member = await Member.create(status=MemberStatus.ACTIVE, display_name="Café Luna")
+    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token="wm")
+    contact = await Contact.create(
+        member=member,
+        consent_source=ConsentSource.FILE_IMPORT,
+        consent_at=harness.clock(),
+        consent_by=f"member:{member.id}",
+        phone="+34600111444",
+    )
+    await ListMembership.create(contact_list=contact_list, contact=contact)
+    campaigns = harness.app.services.campaigns
+
+    async def send() -> Campaign:
+        draft = Draft(
+            name="News",
+            list_ids=[contact_list.id],
+            text="Hola",
+            channels=[Channel.WHATSAPP],
+            whatsapp_template="news",
+            whatsapp_language="es",
+        )
+        campaign = await campaigns.launch(await campaigns.save(member, draft))
+        async with asyncio.timeout(10):
+            while (await Campaign.get(id=campaign.id)).status is not CampaignStatus.FINISHED:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+        return campaign
+
+    await send()
+    whatsapp = harness.sandbox.whatsapp
+    await whatsapp.send_marketing_preference("34600111444", "stop")
+    signal = await _until_listed(member, "+34600111444")
+    assert (signal.source, signal.detail) == (SuppressionSource.PLATFORM_SIGNAL, "marketing stop")
+
+    await whatsapp.send_marketing_preference("34600111444", "resume")
+    await asyncio.sleep(0.3)  # whatever the resume webhook does, it has done by now
+    assert await Suppression.filter(member=member, key="+34600111444").exists()
+    later = await send()
+    delivery = await Delivery.get(campaign_id=later.id)
+    assert delivery.error_code == OPTED_OUT
+    assert len(whatsapp.inbox("34600111444")) == 1  # the first campaign's message only
+
+
 def _signed_headers(harness: Harness, platform: str, body: bytes) -> dict[str, str]:
     """The headers the platform would sign a redelivery of `body` with."""
     creds = harness.sandbox.credentials
