@@ -15,6 +15,7 @@ from handlers import (
     link,
     lists,
     optin,
+    optouts,
     recipients,
     replies,
     settings,
@@ -37,6 +38,7 @@ def build_router() -> Router:
         campaigns.router,
         campaign_manage.router,
         replies.router,
+        optouts.router,
         files.router,
         fallback.router,
     )

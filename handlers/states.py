@@ -24,6 +24,12 @@ class ImportDialog(StatesGroup):
     list_name = State()  # typing the name of a new list
 
 
+class KeywordDialog(StatesGroup):
+    """/keywords: adding a word of the member's own."""
+
+    word = State()
+
+
 class ListDialog(StatesGroup):
     """Changing a list."""
 

@@ -22,6 +22,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("new", N_("Compose a campaign")),
     ("campaigns", N_("Your campaigns: progress, pause, reports")),
     ("replies", N_("What your recipients wrote back")),
+    ("keywords", N_("The words recipients reply with to opt out, back in, or ask")),
+    ("optouts", N_("Export the list of people who opted out")),
     ("link", N_("Join your Telegram and LINE accounts into one")),
 )
 

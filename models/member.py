@@ -35,6 +35,8 @@ class Member(Model):
     timezone = fields.CharField(max_length=64, default="UTC")
     # How recipients see who messages them (opt-in greetings, HELP answers).
     display_name = fields.CharField(max_length=128, null=True)
+    # The member's own reply keywords beside the defaults: {"stop"|"start"|"help": [words]}.
+    keywords: dict[str, list[str]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     terms_version = fields.CharField(max_length=32, null=True)
     terms_accepted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -16,6 +16,7 @@ from bot.services.lists.contacts import ContactService
 from bot.services.lists.imports import ImportService, ResumedReporting
 from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
+from bot.services.optout.own_keywords import OwnKeywordService
 from bot.services.optout.service import OptOutService
 from bot.tasks import BackgroundTasks
 from models import Channel, InboundReply
@@ -47,6 +48,7 @@ class Services:
     optin: OptInService
     campaigns: CampaignService
     recipients: OptOutService
+    keywords: OwnKeywordService
     inbound: InboundLog
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
@@ -82,6 +84,7 @@ class Services:
             downloads=DownloadService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
             recipients=OptOutService(clock=clock, on_reply=on_reply),
+            keywords=OwnKeywordService(),
             inbound=InboundLog(clock=clock),
             campaigns=CampaignService(
                 clock=clock,

@@ -34,6 +34,9 @@ from types import MappingProxyType
 
 MAX_MESSAGE_LENGTH = 64  # longer messages are never keywords: don't normalise megabytes
 MAX_KEYWORD_LENGTH = 32  # a member's own keyword, counted after `normalize`
+# A member's own keywords, all intents together: 3 add and 10 remove buttons fill LINE's 13
+# quick replies.
+MAX_OWN_KEYWORDS = 10
 
 
 class Intent(StrEnum):
@@ -203,6 +206,7 @@ class Refusal(StrEnum):
     EMPTY = "empty once spaces, punctuation and emoji are dropped"
     TOO_LONG = f"longer than {MAX_KEYWORD_LENGTH} characters"
     TAKEN = "already a keyword of another intent"
+    TOO_MANY = f"more than {MAX_OWN_KEYWORDS} own keywords"
 
 
 class KeywordRefused(ValueError):

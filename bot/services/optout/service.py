@@ -9,13 +9,18 @@ channel: the dispatcher reads the suppression list just before each send.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from tortoise import connections
 
 from bot.services.clock import Clock
-from bot.services.optout.keywords import Intent, KeywordMatcher
+from bot.services.lists.export import spreadsheet_safe
+from bot.services.optout.keywords import Intent, KeywordMatcher, Match
+from bot.services.optout.own_keywords import matcher_for
 from bot.sql import dialect_sql
 from models import Channel, InboundReply, Member, Suppression, SuppressionSource
 
@@ -65,7 +70,7 @@ class OptOutService:
         member_ids = await self._members_of(sender)
         if not member_ids:
             return None
-        match = self._matcher.match(text)
+        match = self._matcher.match(text) or await self._own_match(member_ids[0], text)
         if match is None:
             members = await _members(member_ids[:1])
             if members and text.strip():
@@ -83,6 +88,26 @@ class OptOutService:
             for member in members:
                 await self._lift(member, sender)
         return Answer(match.intent, members, match.language)
+
+    async def _own_match(self, member_id: int, text: str) -> Match | None:
+        """`text` as one of the own keywords of the member it is addressed to."""
+        member = await Member.get_or_none(id=member_id)
+        matcher = matcher_for(member, self._matcher) if member is not None else None
+        return matcher.match(text) if matcher is not None else None
+
+    async def export_csv(self, member: Member) -> tuple[int, bytes]:
+        """The member's suppression list as CSV (UTF-8 with BOM, for spreadsheets): address,
+        channel, source, detail, since (UTC), with its row count. The operator's list is not
+        theirs to see."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["address", "channel", "source", "detail", "since_utc"])
+        entries = await Suppression.filter(member=member).order_by("created_at", "id")
+        for entry in entries:
+            since = entry.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            cells = [entry.key, entry.channel, entry.source.value, entry.detail or "", since]
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
+        return len(entries), buffer.getvalue().encode("utf-8-sig")
 
     async def suppress(
         self, member: Member, sender: Sender, *, source: SuppressionSource, detail: str | None
