@@ -73,7 +73,11 @@ def figures_of(outcome: dict[str, Any], count: int) -> dict[str, Any]:
     compare = outcome.get("compare")
     if compare:
         ours = count / outcome["seconds"]
-        for kind, name in (("loop", "aiogram_loop"), ("broadcaster", "aiogram_broadcaster")):
+        for kind, name in (
+            ("loop", "aiogram_loop"),
+            ("loop_nosleep", "aiogram_loop_nosleep"),
+            ("broadcaster", "aiogram_broadcaster"),
+        ):
             result = compare.get(kind)
             if result is None:
                 continue
