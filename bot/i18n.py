@@ -1,8 +1,11 @@
 """Translations and locale-aware formatting with Babel.
 
-Catalogs live in locales/<locale>/LC_MESSAGES/messages.po and are compiled to .mo by
-`pybabel compile` (the bootstrap script does it). A Translator is bound to one member's
-locale and timezone, so handlers never pass them around by hand.
+Catalogs live in locales/<locale>/LC_MESSAGES/<domain>.po and are compiled to .mo by
+`pybabel compile` (the bootstrap script does it). Two domains: `messages`, what members read,
+in the languages the bot speaks with members; `recipients`, the few answers recipients get to
+their keywords, in every language whose keywords we match (a French recipient who replies
+ARRÊT is answered in French). A Translator is bound to one locale and timezone, so handlers
+never pass them around by hand.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
 DOMAIN = "messages"
+RECIPIENT_DOMAIN = "recipients"
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es", "ru", "th", "ja")
+# The member languages and the other languages of the default keywords (optout/keywords.py).
+RECIPIENT_LOCALES: tuple[str, ...] = (*SUPPORTED_LOCALES, "fr", "de", "pt", "it")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
@@ -71,22 +77,31 @@ class I18n:
         self._catalogs: dict[str, NullTranslations] = {
             locale: Translations.load(str(path), [locale], DOMAIN) for locale in SUPPORTED_LOCALES
         }
+        self._recipient_catalogs: dict[str, NullTranslations] = {
+            locale: Translations.load(str(path), [locale], RECIPIENT_DOMAIN)
+            for locale in RECIPIENT_LOCALES
+        }
 
     def translator(self, locale: str | None, timezone: str | None = None) -> Translator:
         """A translator for a locale (falling back to English) and an IANA timezone."""
         locale = self.negotiate(locale)
         return Translator(locale, zone_or_utc(timezone), self._catalogs[locale])
 
+    def recipient_translator(self, language: str | None) -> Translator:
+        """A translator of the answers recipients get, in their language where we have it."""
+        locale = self.negotiate(language, RECIPIENT_LOCALES)
+        return Translator(locale, zone_or_utc(None), self._recipient_catalogs[locale])
+
     @staticmethod
-    def negotiate(language_code: str | None) -> str:
-        """The supported locale closest to a platform's language code ("es-MX" -> "es")."""
+    def negotiate(language_code: str | None, locales: tuple[str, ...] = SUPPORTED_LOCALES) -> str:
+        """The locale of `locales` closest to a platform's language code ("es-MX" -> "es")."""
         if not language_code:
             return DEFAULT_LOCALE
         try:
             language = Locale.parse(language_code.replace("-", "_")).language
         except (ValueError, UnknownLocaleError):
             return DEFAULT_LOCALE
-        return language if language in SUPPORTED_LOCALES else DEFAULT_LOCALE
+        return language if language in locales else DEFAULT_LOCALE
 
 
 def zone_or_utc(name: str | None) -> ZoneInfo:

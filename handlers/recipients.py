@@ -27,7 +27,7 @@ async def answer(ctx: Context) -> bool:
     if outcome is None:
         return False
     if outcome.intent is not None:
-        t = ctx.i18n.translator(outcome.language or ctx.event.language_code)
+        t = ctx.i18n.recipient_translator(outcome.language or ctx.event.language_code)
         await ctx.reply.send(confirmation(t, outcome))
     return True
 
@@ -69,4 +69,4 @@ async def answer_whatsapp(
     """
     outcome = await services.recipients.on_reply(Sender(Channel.WHATSAPP, reply.phone), reply.text)
     if outcome is not None and outcome.intent is not None:
-        await send(reply.phone, confirmation(i18n.translator(outcome.language), outcome))
+        await send(reply.phone, confirmation(i18n.recipient_translator(outcome.language), outcome))

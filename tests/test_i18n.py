@@ -9,14 +9,30 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, SUPPORTED_LOCALES, I18n
+from bot.i18n import (
+    DOMAIN,
+    LOCALES_DIR,
+    RECIPIENT_DOMAIN,
+    RECIPIENT_LOCALES,
+    SUPPORTED_LOCALES,
+    I18n,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+# What recipients read: its own domain, in more languages (bot/i18n.py, babel-recipients.cfg).
+RECIPIENT_SOURCE = "handlers/recipients.py"
 
 
-def _source_messages() -> set[str]:
-    method_map = [("bot/**.py", "python"), ("handlers/**.py", "python")]
+def _source_messages(domain: str = DOMAIN) -> set[str]:
+    if domain == RECIPIENT_DOMAIN:
+        method_map = [(RECIPIENT_SOURCE, "python")]
+    else:
+        method_map = [
+            (RECIPIENT_SOURCE, "ignore"),
+            ("bot/**.py", "python"),
+            ("handlers/**.py", "python"),
+        ]
     return {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
@@ -26,12 +42,17 @@ def _source_messages() -> set[str]:
     }
 
 
-@pytest.mark.parametrize("locale", [locale for locale in SUPPORTED_LOCALES if locale != "en"])
-def test_catalog_translates_every_message(locale: str) -> None:
-    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+CATALOGS = [(DOMAIN, locale) for locale in SUPPORTED_LOCALES if locale != "en"] + [
+    (RECIPIENT_DOMAIN, locale) for locale in RECIPIENT_LOCALES if locale != "en"
+]
+
+
+@pytest.mark.parametrize(("domain", "locale"), CATALOGS)
+def test_catalog_translates_every_message(domain: str, locale: str) -> None:
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po").open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     missing = []
-    for message_id in sorted(_source_messages()):
+    for message_id in sorted(_source_messages(domain)):
         entry = catalog.get(message_id)
         if entry is None or not entry.string or entry.fuzzy:
             missing.append(message_id)
@@ -41,8 +62,24 @@ def test_catalog_translates_every_message(locale: str) -> None:
     assert not missing, f"{locale} lacks translations for: {missing}"
 
 
+def test_recipients_are_answered_in_every_keyword_language() -> None:
+    i18n = I18n()
+    stop = "You will receive messages from {name} again. Reply STOP at any time to stop them."
+    answers = {
+        locale: i18n.recipient_translator(locale).gettext(stop) for locale in RECIPIENT_LOCALES
+    }
+    assert answers["en"] == stop
+    assert "BASTA" in answers["it"]
+    assert "STOPP" in answers["de"]
+    assert "PARAR" in answers["pt"]
+    assert len(set(answers.values())) == len(RECIPIENT_LOCALES)  # each in its own words
+    # Members are not offered the recipient-only languages.
+    assert i18n.translator("fr").locale == "en"
+
+
 def test_source_has_messages() -> None:
     assert len(_source_messages()) > 20
+    assert len(_source_messages(RECIPIENT_DOMAIN)) == 5
 
 
 def test_translator_formats_in_locale_and_timezone() -> None:

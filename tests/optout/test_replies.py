@@ -7,6 +7,8 @@ import hashlib
 import hmac
 from base64 import b64encode
 
+import pytest
+
 from bot.services.campaigns.service import Draft
 from models import (
     OPTED_OUT,
@@ -98,6 +100,29 @@ async def test_stop_opts_out_of_the_last_sender_on_every_address(
     assert delivery.error_code == OPTED_OUT
     await _send_campaign(harness, other, other_list, "More bread")
     assert (await chat.next()).text == "More bread"
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "expected"),
+    [
+        ("Arrêt", "en", "Vous ne recevrez plus de messages de Café Luna"),
+        ("STOPP", "en", "Sie erhalten keine Nachrichten mehr von Café Luna"),
+        ("descadastrar", "en", "Você não receberá mais mensagens de Café Luna"),
+        ("Disiscrivimi!", "en", "Non riceverai più messaggi da Café Luna"),
+        # Spanish and Portuguese both say PARAR: the app's language decides.
+        ("PARAR", "pt", "Você não receberá mais mensagens de Café Luna"),
+        ("STOP", "fr", "Vous ne recevrez plus de messages de Café Luna"),  # their app's language
+    ],
+)
+async def test_a_keyword_is_confirmed_in_the_recipients_language(
+    harness: Harness, worker: None, word: str, language: str, expected: str
+) -> None:
+    chat = await _recipient(harness, Platform.TELEGRAM, language=language)
+    member, list_id = await _member_with(harness, chat, "Café Luna")
+    await _send_campaign(harness, member, list_id, "Coffee")
+    assert (await chat.next()).text == "Coffee"
+    await chat.send(word)
+    assert expected in str((await chat.next()).text)
 
 
 async def test_start_lifts_the_opt_out_and_help_says_who_writes(
