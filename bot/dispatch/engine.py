@@ -248,6 +248,9 @@ class Engine:
         # messages per request (LINE multicast) is paced by its requests instead.
         packed = sender.requests_for([outgoing for _, outgoing in items]) < len(items)
         burst = len(items) if packed else self._gate.burst(channel)
+        # Paced sends wait for their slots, seconds in all: a STOP that arrives meanwhile must
+        # hold within a second, so each slice is checked again once its slots have come.
+        recheck = not packed and self._gate.limited(channel)
         for start in range(0, len(items), burst):
             # A slow (rate-limited) claim takes seconds: a pause or cancel must not wait for it.
             if start and (status := await self._signals.status(plan.campaign.id)) is not (
@@ -255,9 +258,18 @@ class Engine:
             ):
                 updates.extend(_unsent(row, status) for row, _ in items[start:])
                 break
-            batch = [outgoing for _, outgoing in items[start : start + burst]]
-            await self._gate.wait(channel, sender.account, sender.requests_for(batch))
-            answers = await sender.send(batch)
+            slice_items = items[start : start + burst]
+            await self._gate.wait(
+                channel, sender.account, sender.requests_for([item for _, item in slice_items])
+            )
+            if recheck:
+                slice_items, dropped = await self._still_wanted(
+                    plan, channel, slice_items, recipients
+                )
+                updates.extend(dropped)
+                if not slice_items:
+                    continue
+            answers = await sender.send([outgoing for _, outgoing in slice_items])
             outcomes.extend(answers)
             # A 429 holds the channel at once, for the rest of this claim and every worker.
             if pauses := [answer.retry_after for answer in answers if answer.retry_after]:
@@ -275,6 +287,34 @@ class Engine:
             recipient = recipients[row.contact_id] if row.contact_id is not None else None
             updates.append(self._after(plan, row, recipient, outcome, now))
         return updates
+
+    async def _still_wanted(
+        self,
+        plan: _Plan,
+        channel: Channel,
+        items: Sequence[tuple[Claimed, Outgoing]],
+        recipients: Mapping[int, Recipient],
+    ) -> tuple[list[tuple[Claimed, Outgoing]], list[Update]]:
+        """The slice's messages whose recipients have not opted out since the claim was
+        checked (kept), and what becomes of the others: skipped after a STOP, on to their
+        next channel when they left this one (blocked the bot)."""
+        people = [recipients[row.contact_id] for row, _ in items if row.contact_id is not None]
+        scopes = await self._store.opted_out(plan.campaign.member_id, people)
+        if not scopes:
+            return list(items), []
+        kept: list[tuple[Claimed, Outgoing]] = []
+        dropped: list[Update] = []
+        for row, outgoing in items:
+            scope = scopes.get(row.contact_id, frozenset()) if row.contact_id is not None else ()
+            if EVERYWHERE in scope:
+                dropped.append(_skipped(row, OPTED_OUT))
+            elif channel.value in scope and row.contact_id is not None:
+                recipient = recipients[row.contact_id]
+                recipient.unreachable = recipient.unreachable | scope
+                dropped.append(self._left_channel(plan, row, recipient))
+            else:
+                kept.append((row, outgoing))
+        return kept, dropped
 
     async def _note_opt_outs(
         self,

@@ -110,6 +110,10 @@ class RateGate:
             return cls(rates, storage=storage, pauses=RedisPauses(redis))
         return cls(rates, storage=MemoryStorage(), pauses=MemoryPauses())
 
+    def limited(self, channel: Channel) -> bool:
+        """Whether the channel has a rate limit (0 in the settings turns it off)."""
+        return channel in self._items
+
     def burst(self, channel: Channel) -> int:
         """How many messages to send at once: a limited channel's are spread over the second
         (sent as their slots come, not all at its end); an unlimited one takes any number."""

@@ -15,6 +15,7 @@ import pytest
 from bot.services.campaigns.service import Draft
 from bot.services.campaigns.states import TransitionError
 from models import (
+    OPTED_OUT,
     Campaign,
     CampaignStatus,
     Channel,
@@ -468,6 +469,43 @@ async def test_a_pause_holds_within_a_second_even_mid_claim(
     await campaigns.resume(campaign)
     await _until(harness, campaign, CampaignStatus.FINISHED)
     assert all(len(harness.sandbox.telegram.inbox(chat_id)) == 1 for chat_id in chat_ids)
+
+
+async def test_a_stop_holds_within_a_second_even_mid_claim(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    # 60 recipients at Telegram's 30/s: one claim, checked against the suppression list when
+    # claimed, then sent in slices over two seconds. The last 20 reply STOP meanwhile.
+    chat_ids = list(range(3951, 4011))
+    for chat_id in chat_ids:
+        harness.sandbox.telegram.add_user(chat_id)
+    contact_list = await _list(harness, member, [{"telegram_id": cid} for cid in chat_ids])
+    campaigns = harness.app.services.campaigns
+    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    campaign = await campaigns.launch(saved)
+    async with asyncio.timeout(WAIT_SECONDS):
+        while not harness.sandbox.telegram.inbox(chat_ids[0]):  # noqa: ASYNC110 - polled
+            await asyncio.sleep(0.01)
+
+    stopping = chat_ids[-20:]
+    for chat_id in stopping:
+        await harness.sandbox.telegram.send_text(chat_id, "STOP")
+    async with asyncio.timeout(WAIT_SECONDS):
+        while await Suppression.filter(member=member).count() < len(stopping):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    listed = asyncio.get_running_loop().time()
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+
+    # The promise: nothing after a second. At 30/s the last 20 come well after that.
+    late = [
+        chat_id
+        for chat_id in stopping
+        if any(message.text == "Hi" for message in harness.sandbox.telegram.inbox(chat_id))
+    ]
+    assert late == [], f"sent after their STOP (listed at {listed:.2f})"
+    skipped = await Delivery.filter(campaign_id=campaign.id, status=DeliveryStatus.SKIPPED)
+    assert {delivery.error_code for delivery in skipped} == {OPTED_OUT}
+    assert len(skipped) == len(stopping)
 
 
 async def test_retry_failed_waits_for_the_campaign_to_end(harness: Harness, member: Member) -> None:
