@@ -68,6 +68,7 @@ from bench.common import (
     EMBEDDED,
     REPO_DIR,
     cpu_seconds,
+    each_config_apart,
     git_dirty,
     load_average,
     write_result,
@@ -377,12 +378,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _main(args: argparse.Namespace) -> list[dict[str, Any]]:
-    configs = list(CONFIGS) if args.config == "both" else [args.config]
-    return [await run_config(config, args) for config in configs]
+    return [await run_config(args.config, args)]
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
+    if args.config == "both":
+        return each_config_apart("bench.campaign", argv)
     records = asyncio.run(_main(args))
     print_summary(records, args.channels)
     return 0 if all(record["figures"]["verified"] for record in records) else 1

@@ -101,9 +101,12 @@ def worker_environment(
     return env
 
 
-async def start_worker(env: dict[str, str], log: Path, *, py_spy: Path | None) -> Worker:
-    """Start one worker; with `py_spy`, under `py-spy record` writing collapsed stacks there."""
-    command = [sys.executable, str(REPO_DIR / "run_bot.py"), "worker"]
+async def start_worker(
+    env: dict[str, str], log: Path, *, py_spy: Path | None, command_name: str = "worker"
+) -> Worker:
+    """Start one worker (or another `run_bot.py` command: `web`, `run`); with `py_spy`, under
+    `py-spy record` writing collapsed stacks there."""
+    command = [sys.executable, str(REPO_DIR / "run_bot.py"), command_name]
     if py_spy is not None:
         spy = Path(sys.executable).with_name("py-spy")
         command = [

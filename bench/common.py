@@ -12,6 +12,7 @@ import os
 import platform
 import resource
 import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -265,3 +266,18 @@ async def fresh_servers(database_url: str, redis_url: str) -> None:
         await redis.flushdb()
     finally:
         await redis.aclose()
+
+
+def each_config_apart(module: str, argv: list[str]) -> int:
+    """Run the benchmark `module` once per configuration, each in an interpreter of its own,
+    with `argv` and `--config <config>` (the last one given wins); the worst exit status.
+
+    Tortoise keeps its models' query builders from the first database it met: a second
+    configuration in the same process would send SQLite's SQL to PostgreSQL."""
+    statuses = [
+        subprocess.run(
+            [sys.executable, "-m", module, *argv, "--config", config], check=False, cwd=REPO_DIR
+        ).returncode
+        for config in CONFIGS
+    ]
+    return max(statuses)
