@@ -442,17 +442,23 @@ async def test_a_recipient_failing_everywhere_is_failed_with_the_reason(
     assert report.sent == 0
 
 
-async def test_a_pause_holds_within_a_second_even_mid_claim(
-    harness: Harness, member: Member, worker: None
-) -> None:
-    # 60 recipients at Telegram's 30/s take two seconds: one claim, sent in slices.
-    chat_ids = list(range(3851, 3911))
+async def _paced(harness: Harness, member: Member, chat_ids: list[int]) -> Campaign:
+    """A Telegram campaign to `chat_ids`, launched: at Telegram's 30/s, 60 recipients take two
+    seconds, one claim sent in slices."""
     for chat_id in chat_ids:
         harness.sandbox.telegram.add_user(chat_id)
     contact_list = await _list(harness, member, [{"telegram_id": cid} for cid in chat_ids])
     campaigns = harness.app.services.campaigns
     saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
-    campaign = await campaigns.launch(saved)
+    return await campaigns.launch(saved)
+
+
+async def test_a_pause_holds_within_a_second_even_mid_claim(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    chat_ids = list(range(3851, 3911))
+    campaign = await _paced(harness, member, chat_ids)
+    campaigns = harness.app.services.campaigns
 
     def received() -> int:
         return sum(len(harness.sandbox.telegram.inbox(chat_id)) for chat_id in chat_ids)
@@ -474,15 +480,10 @@ async def test_a_pause_holds_within_a_second_even_mid_claim(
 async def test_a_stop_holds_within_a_second_even_mid_claim(
     harness: Harness, member: Member, worker: None
 ) -> None:
-    # 60 recipients at Telegram's 30/s: one claim, checked against the suppression list when
-    # claimed, then sent in slices over two seconds. The last 20 reply STOP meanwhile.
+    # One claim, checked against the suppression list when claimed, then sent in slices over
+    # two seconds. The last 20 reply STOP meanwhile.
     chat_ids = list(range(3951, 4011))
-    for chat_id in chat_ids:
-        harness.sandbox.telegram.add_user(chat_id)
-    contact_list = await _list(harness, member, [{"telegram_id": cid} for cid in chat_ids])
-    campaigns = harness.app.services.campaigns
-    saved = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
-    campaign = await campaigns.launch(saved)
+    campaign = await _paced(harness, member, chat_ids)
     async with asyncio.timeout(WAIT_SECONDS):
         while not harness.sandbox.telegram.inbox(chat_ids[0]):  # noqa: ASYNC110 - polled
             await asyncio.sleep(0.01)

@@ -215,17 +215,23 @@ async def test_blocking_the_bot_or_unfollowing_counts_and_unblocking_does_not_un
     assert not await Suppression.filter(member=member, key="+34600111222").exists()
 
 
-async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worker: None) -> None:
+async def _whatsapp_member(harness: Harness, phone: str) -> tuple[Member, ContactList]:
+    """A member with one WhatsApp-only contact on a list."""
     member = await Member.create(status=MemberStatus.ACTIVE, display_name="Café Luna")
-    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token="wa")
+    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token=phone[-6:])
     contact = await Contact.create(
         member=member,
         consent_source=ConsentSource.FILE_IMPORT,
         consent_at=harness.clock(),
         consent_by=f"member:{member.id}",
-        phone="+34600111333",
+        phone=phone,
     )
     await ListMembership.create(contact_list=contact_list, contact=contact)
+    return member, contact_list
+
+
+async def _send_whatsapp(harness: Harness, member: Member, contact_list: ContactList) -> Campaign:
+    """A WhatsApp template campaign to the list, sent to the end."""
     campaigns = harness.app.services.campaigns
     draft = Draft(
         name="News",
@@ -239,6 +245,12 @@ async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worke
     async with asyncio.timeout(10):
         while (await Campaign.get(id=campaign.id)).status is not CampaignStatus.FINISHED:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+    return campaign
+
+
+async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worker: None) -> None:
+    member, contact_list = await _whatsapp_member(harness, "+34600111333")
+    await _send_whatsapp(harness, member, contact_list)
 
     whatsapp = harness.sandbox.whatsapp
     await whatsapp.send_text("34600111333", "Baja")
@@ -254,34 +266,8 @@ async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worke
 async def test_a_whatsapp_marketing_stop_holds_and_a_resume_does_not_lift_it(
     harness: Harness, worker: None
 ) -> None:
-    member = await Member.create(status=MemberStatus.ACTIVE, display_name="Café Luna")
-    contact_list = await ContactList.create(member=member, name="VIP", opt_in_token="wm")
-    contact = await Contact.create(
-        member=member,
-        consent_source=ConsentSource.FILE_IMPORT,
-        consent_at=harness.clock(),
-        consent_by=f"member:{member.id}",
-        phone="+34600111444",
-    )
-    await ListMembership.create(contact_list=contact_list, contact=contact)
-    campaigns = harness.app.services.campaigns
-
-    async def send() -> Campaign:
-        draft = Draft(
-            name="News",
-            list_ids=[contact_list.id],
-            text="Hola",
-            channels=[Channel.WHATSAPP],
-            whatsapp_template="news",
-            whatsapp_language="es",
-        )
-        campaign = await campaigns.launch(await campaigns.save(member, draft))
-        async with asyncio.timeout(10):
-            while (await Campaign.get(id=campaign.id)).status is not CampaignStatus.FINISHED:  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
-        return campaign
-
-    await send()
+    member, contact_list = await _whatsapp_member(harness, "+34600111444")
+    await _send_whatsapp(harness, member, contact_list)
     whatsapp = harness.sandbox.whatsapp
     await whatsapp.send_marketing_preference("34600111444", "stop")
     signal = await _until_listed(member, "+34600111444")
@@ -290,7 +276,7 @@ async def test_a_whatsapp_marketing_stop_holds_and_a_resume_does_not_lift_it(
     await whatsapp.send_marketing_preference("34600111444", "resume")
     await asyncio.sleep(0.3)  # whatever the resume webhook does, it has done by now
     assert await Suppression.filter(member=member, key="+34600111444").exists()
-    later = await send()
+    later = await _send_whatsapp(harness, member, contact_list)
     delivery = await Delivery.get(campaign_id=later.id)
     assert delivery.error_code == OPTED_OUT
     assert len(whatsapp.inbox("34600111444")) == 1  # the first campaign's message only
