@@ -106,8 +106,8 @@ class App:
         def resumed_imports(member: Member) -> ImportReporting:
             return resumed_reporting(i18n, notifier)(member)
 
-        async def unwatched_campaigns(campaign: Campaign, tally: Tally) -> None:
-            await unwatched_report(i18n, notifier)(campaign, tally)
+        async def unwatched_campaigns(member: Member, campaign: Campaign, tally: Tally) -> None:
+            await unwatched_report(i18n, notifier)(member, campaign, tally)
 
         services = Services.build(
             public_url=settings.public_url,

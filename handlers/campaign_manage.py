@@ -91,10 +91,9 @@ def unwatched_report(i18n: I18n, notifier: MemberNotifier) -> UnwatchedReport:
     """How a worker reports a campaign that ended while no chat watched it: the chart and the
     report, with its buttons, on each of the member's chats."""
 
-    async def report(campaign: Campaign, tally: Tally) -> None:
+    async def report(member: Member, campaign: Campaign, tally: Tally) -> None:
         if not worth_reporting(tally):
             return
-        member = await Member.get(id=campaign.member_id)  # type: ignore[attr-defined]
         t = i18n.translator(member.locale, member.timezone)
         await notifier.reach(
             member.id, lambda responder: send_report(responder, t, campaign, tally)

@@ -250,8 +250,7 @@ def resumed_reporting(i18n: I18n, notifier: MemberNotifier) -> ResumedReporting:
             return None
 
         async def finish(job: ImportJob) -> None:
-            contact_list = await ContactList.get(id=job.contact_list_id)  # type: ignore[attr-defined]
-            await notifier.send(member.id, import_report(t, contact_list.name, job))
+            await notifier.send(member.id, import_report(t, job.contact_list.name, job))
             if job.rejected_csv:
                 await notifier.send_document(
                     member.id,

@@ -23,7 +23,7 @@ from bot.tasks import BackgroundTasks
 from models import Campaign, CampaignStatus, Channel, Contact, Delivery, DeliveryStatus, Member
 
 # Sends an ended campaign's report to its member's chats.
-UnwatchedReport = Callable[[Campaign, progress.Tally], Awaitable[object]]
+UnwatchedReport = Callable[[Member, Campaign, progress.Tally], Awaitable[object]]
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,8 @@ class CampaignService:
             tally = await self.tally(campaign)
             if tally is None or not await self.claim_report(campaign.id):
                 continue
-            await self._unwatched(campaign, tally)
+            member = await Member.get(id=campaign.member_id)  # type: ignore[attr-defined]
+            await self._unwatched(member, campaign, tally)
             reported += 1
         return reported
 

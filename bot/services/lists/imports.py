@@ -63,7 +63,8 @@ class ImportReporting:
     describe: Callable[[RowProblem], str]
 
 
-# Reporting for a job resumed in another process than the chat that started it.
+# Reporting for a job resumed in another process than the chat that started it; the jobs it
+# hears of come with their contact_list fetched (the report names the list).
 ResumedReporting = Callable[[Member], ImportReporting]
 
 
@@ -186,6 +187,7 @@ class ImportService:
             if self._tasks.running(_task_name(job)) or not await self._claim(job, now):
                 continue  # still running here, or another process took it first
             member = await Member.get(id=job.member_id)  # type: ignore[attr-defined]
+            await job.fetch_related("contact_list")  # its name, for the report
             reporting = self._resumed(member)
             if job.runs > MAX_RUNS:
                 await self._fail(job, "internal")
