@@ -179,13 +179,37 @@ async def follow(ctx: Context, campaign: Campaign) -> None:
 async def show_campaigns(ctx: Context) -> None:
     """The member's latest campaigns with their status; a button each opens its card."""
     await ctx.state.clear()
-    recent = await ctx.services.campaigns.recent(ctx.require_member(), limit=SHOWN_CAMPAIGNS)
-    _ = ctx.t.gettext
-    if not recent:
-        await ctx.reply.send(_("You have no campaigns yet. Send /new to compose one."))
+    await _campaign_page(ctx, 0)
+
+
+@router.button("cmp:page:")
+async def older_campaigns(ctx: Context) -> None:
+    """The next page of older campaigns ("cmp:page:<how many newer ones to skip>")."""
+    offset = (ctx.event.data or "").removeprefix("cmp:page:")
+    if not offset.isdigit():
+        await ctx.reply.send(texts.stale_button(ctx.t))
         return
-    lines = [_("Your campaigns:")] + ["• " + campaign_line(ctx.t, item) for item in recent]
-    buttons = [[Button(item.name[:30], f"cmp:open:{item.id}")] for item in recent]
+    await _campaign_page(ctx, int(offset))
+
+
+async def _campaign_page(ctx: Context, offset: int) -> None:
+    # One more than shown: whether an "Older" button is worth offering.
+    page = await ctx.services.campaigns.recent(
+        ctx.require_member(), limit=SHOWN_CAMPAIGNS + 1, offset=offset
+    )
+    _ = ctx.t.gettext
+    if not page:
+        if offset:
+            await ctx.reply.send(_("No older campaigns."))
+        else:
+            await ctx.reply.send(_("You have no campaigns yet. Send /new to compose one."))
+        return
+    shown = page[:SHOWN_CAMPAIGNS]
+    title = _("Older campaigns:") if offset else _("Your campaigns:")
+    lines = [title] + ["• " + campaign_line(ctx.t, item) for item in shown]
+    buttons = [[Button(item.name[:30], f"cmp:open:{item.id}")] for item in shown]
+    if len(page) > SHOWN_CAMPAIGNS:
+        buttons.append([Button(_("Older campaigns"), f"cmp:page:{offset + SHOWN_CAMPAIGNS}")])
     await ctx.reply.send("\n".join(lines), buttons=buttons)
 
 

@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from bot.services.campaigns.service import Draft
+from handlers.campaign_manage import SHOWN_CAMPAIGNS
 from models import (
     Campaign,
     CampaignStatus,
     Channel,
     ChatAccount,
+    ContactList,
     Delivery,
     DeliveryStatus,
     Member,
@@ -221,3 +223,36 @@ async def test_another_members_campaign_is_refused(harness: Harness) -> None:
     assert "expired" in ((await intruder.next()).text or "")
     assert await Campaign.all().count() == 1
     assert (await Campaign.get()).status is CampaignStatus.DRAFT
+
+
+async def test_campaigns_page_through_the_older_ones(harness: Harness, platform: Platform) -> None:
+    chat = harness.chat(platform)
+    await onboard(chat, locale="en", timezone="Europe/Madrid")
+    member = await Member.get()
+    campaigns = harness.app.services.campaigns
+    contact_list = await ContactList.create(member=member, name="All", opt_in_token="pages")
+    for number in range(SHOWN_CAMPAIGNS + 2):
+        name = f"Spring {'ABCDEFGHIJKL'[number]}"
+        draft = Draft(name, [contact_list.id], text="Hi", channels=[Channel.TELEGRAM])
+        await campaigns.save(member, draft)
+        harness.clock.advance(timedelta(minutes=1))  # newest first, by creation time
+
+    await chat.send("/campaigns")
+    first = await chat.next()
+    assert "Spring L" in (first.text or "")
+    assert "Spring C" in (first.text or "")
+    assert "Spring B" not in (first.text or "")
+    older = f"cmp:page:{SHOWN_CAMPAIGNS}"
+    assert older in button_data(first)
+    assert len(button_data(first)) == SHOWN_CAMPAIGNS + 1
+
+    await chat.press(first, older)
+    second = await chat.next()
+    assert (second.text or "").startswith("Older campaigns:")
+    assert "Spring B" in (second.text or "")
+    assert "Spring A" in (second.text or "")
+    assert "Spring C" not in (second.text or "")
+    assert not any(data.startswith("cmp:page:") for data in button_data(second))
+    if platform is Platform.LINE:  # a forged page: LINE postbacks carry whatever a client sends
+        await harness.sandbox.line.press_postback(chat.user_id, "cmp:page:-1")
+        assert "expired" in ((await chat.next()).text or "")

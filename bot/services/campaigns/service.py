@@ -102,11 +102,10 @@ class CampaignService:
         """The member's campaign, or None (someone else's, or gone)."""
         return await Campaign.get_or_none(id=campaign_id, member_id=member.id)
 
-    async def recent(self, member: Member, *, limit: int = 10) -> list[Campaign]:
-        """The member's latest campaigns, newest first."""
-        return (
-            await Campaign.filter(member_id=member.id).order_by("-created_at", "-id").limit(limit)
-        )
+    async def recent(self, member: Member, *, limit: int = 10, offset: int = 0) -> list[Campaign]:
+        """The member's campaigns, newest first: `limit` of them after the `offset` newest."""
+        latest = Campaign.filter(member_id=member.id).order_by("-created_at", "-id")
+        return await latest.offset(offset).limit(limit)
 
     async def estimate(self, member: Member, draft: Draft) -> audience.Estimate:
         """Recipients per channel and who would be skipped, were it launched now."""
