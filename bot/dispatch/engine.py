@@ -188,14 +188,12 @@ class Engine:
         by_channel: dict[Channel, list[tuple[Claimed, Outgoing]]] = defaultdict(list)
         for row in claimed:
             recipient = recipients.get(row.contact_id) if row.contact_id is not None else None
-            scope = opted_out.get(recipient.contact_id, frozenset()) if recipient else frozenset()
-            if recipient is None or EVERYWHERE in scope:
-                updates.append(_skipped(row, OPTED_OUT if recipient else NO_CHANNEL))
+            if recipient is None:
+                updates.append(_skipped(row, NO_CHANNEL))
                 continue
-            # Channels they left (blocked the bot...) are as good as unreachable for this send.
-            recipient.unreachable = recipient.unreachable | scope
-            if row.channel is not None and row.channel.value in scope:
-                updates.append(self._left_channel(plan, row, recipient))
+            scope = opted_out.get(recipient.contact_id, frozenset())
+            if (update := self._after_opt_out(plan, row, recipient, scope)) is not None:
+                updates.append(update)
                 continue
             zone = recipient.timezone or plan.home_timezone
             held = plan.quiet.until(now, zone) if plan.quiet is not None else None
@@ -263,9 +261,7 @@ class Engine:
                 channel, sender.account, sender.requests_for([item for _, item in slice_items])
             )
             if recheck:
-                slice_items, dropped = await self._still_wanted(
-                    plan, channel, slice_items, recipients
-                )
+                slice_items, dropped = await self._still_wanted(plan, slice_items, recipients)
                 updates.extend(dropped)
                 if not slice_items:
                     continue
@@ -291,7 +287,6 @@ class Engine:
     async def _still_wanted(
         self,
         plan: _Plan,
-        channel: Channel,
         items: Sequence[tuple[Claimed, Outgoing]],
         recipients: Mapping[int, Recipient],
     ) -> tuple[list[tuple[Claimed, Outgoing]], list[Update]]:
@@ -305,16 +300,29 @@ class Engine:
         kept: list[tuple[Claimed, Outgoing]] = []
         dropped: list[Update] = []
         for row, outgoing in items:
-            scope = scopes.get(row.contact_id, frozenset()) if row.contact_id is not None else ()
-            if EVERYWHERE in scope:
-                dropped.append(_skipped(row, OPTED_OUT))
-            elif channel.value in scope and row.contact_id is not None:
-                recipient = recipients[row.contact_id]
-                recipient.unreachable = recipient.unreachable | scope
-                dropped.append(self._left_channel(plan, row, recipient))
-            else:
+            scope = scopes.get(row.contact_id) if row.contact_id is not None else None
+            update = None
+            if scope and row.contact_id is not None:
+                update = self._after_opt_out(plan, row, recipients[row.contact_id], scope)
+            if update is None:
                 kept.append((row, outgoing))
+            else:
+                dropped.append(update)
         return kept, dropped
+
+    def _after_opt_out(
+        self, plan: _Plan, row: Claimed, recipient: Recipient, scope: frozenset[str]
+    ) -> Update | None:
+        """What becomes of a delivery whose recipient is on the suppression list with this
+        scope: skipped after a STOP, on to the next channel when they left this one (blocked
+        the bot, unfollowed); None when nothing stops it."""
+        if EVERYWHERE in scope:
+            return _skipped(row, OPTED_OUT)
+        # Channels they left are as good as unreachable for this send.
+        recipient.unreachable = recipient.unreachable | scope
+        if row.channel is not None and row.channel.value in scope:
+            return self._left_channel(plan, row, recipient)
+        return None
 
     async def _note_opt_outs(
         self,
