@@ -128,6 +128,7 @@ class App:
             signals=dispatch.signals,
             store=dispatch.store,
             clock=clock,
+            images=services.images.for_sending,
             on_finished=services.campaigns.finish,
             window=settings.DISPATCH_WINDOW,
             concurrency=settings.DISPATCH_CONCURRENCY,

@@ -88,6 +88,7 @@ def scheduled_jobs(app: App) -> list[Job]:
         Job("resume-imports", timedelta(seconds=30), services.imports.resume_stalled),
         Job("purge-stale-uploads", timedelta(hours=1), services.imports.purge_stale_uploads),
         Job("purge-downloads", timedelta(hours=1), services.downloads.purge_expired),
+        Job("purge-unused-images", timedelta(hours=1), services.images.purge_unused),
         Job("purge-inbound-events", timedelta(hours=1), services.inbound.purge_expired),
         Job("start-scheduled-campaigns", timedelta(seconds=5), services.campaigns.start_due),
         # Held deliveries now due, unfinished launches, work a restart lost from the queue.

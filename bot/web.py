@@ -46,6 +46,8 @@ def build_web_app(app: App) -> web.Application:
     web_app.router.add_get("/webhooks/whatsapp", whatsapp_handshake)
     web_app.router.add_post("/webhooks/whatsapp", whatsapp_webhook)
     web_app.router.add_get("/downloads/{token}/{name}", download)
+    web_app.router.add_get("/media/{token}", campaign_image)
+    web_app.router.add_get("/media/{token}/preview", campaign_image)
     return web_app
 
 
@@ -109,6 +111,22 @@ async def download(request: web.Request) -> web.Response:
             "Content-Type": content_type,
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}",
             "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def campaign_image(request: web.Request) -> web.Response:
+    """A campaign's picture (or its preview) for LINE and WhatsApp, which fetch it by link."""
+    image = await request.app[APP_KEY].services.images.fetch(request.match_info["token"])
+    if image is None:
+        return web.Response(status=404, text="No such picture.")
+    preview = request.path.endswith("/preview")
+    return web.Response(
+        body=image.preview if preview else image.content,
+        headers={
+            "Content-Type": "image/jpeg" if preview else image.mime_type,
+            # The platforms fetch it once per campaign or so; it never changes under its token.
+            "Cache-Control": "public, max-age=86400, immutable",
         },
     )
 

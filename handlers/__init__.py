@@ -7,6 +7,7 @@ from bot.conversation.dispatcher import Gates
 from handlers import (
     campaign_compose,
     campaign_manage,
+    campaign_whatsapp,
     campaigns,
     contacts,
     fallback,
@@ -35,6 +36,7 @@ def build_router() -> Router:
         lists.router,
         contacts.router,
         campaign_compose.router,
+        campaign_whatsapp.router,
         campaigns.router,
         campaign_manage.router,
         replies.router,

@@ -1,21 +1,32 @@
-"""/new: a campaign's name, audience, message, channels and WhatsApp template, step by step.
+"""/new: a campaign's name, audience, message, picture and channels, step by step.
 
-The schedule, the summary and the launch follow in handlers/campaigns.py.
+WhatsApp's template follows in handlers/campaign_whatsapp.py; the schedule, the summary and
+the launch in handlers/campaigns.py.
 """
 
 from __future__ import annotations
 
-import re
-
-from bot.conversation import Button, Context, Router
+from bot.conversation import Button, Context, EventKind, Router
+from bot.services.campaigns.images import (
+    MAX_CAPTION,
+    MAX_IMAGE_BYTES,
+    ImageProblem,
+    ImageRefusedError,
+)
 from bot.services.campaigns.placeholders import MessageTemplate, PlaceholderError
 from bot.services.lists import ListNotFoundError
 from bot.services.lists.service import clean_name
 from handlers import texts
-from handlers.campaign_texts import CHANNEL_NAMES, channel_names, placeholder_problem
+from handlers.campaign_texts import (
+    CHANNEL_NAMES,
+    channel_names,
+    image_problem,
+    placeholder_problem,
+)
+from handlers.campaign_whatsapp import ask_template
 from handlers.campaigns import ask_schedule, cancel_row, draft_from
 from handlers.states import CampaignDialog
-from models import Channel
+from models import Channel, Platform
 
 router = Router("campaign_compose")
 D = CampaignDialog
@@ -23,9 +34,6 @@ D = CampaignDialog
 MAX_NAME = 128  # Campaign.name
 MAX_TAG = 64  # Campaign.tag
 SHOWN_LISTS = 10  # LINE shows at most 13 quick replies: the lists, Done and Cancel
-# Meta's rules: template names are lowercase letters, digits and "_"; languages "es", "en_US".
-_TEMPLATE = re.compile(r"[a-z0-9_]{1,512}")
-_LANGUAGE = re.compile(r"([a-z]{2,3})(?:[_-]([a-z]{2}))?", re.IGNORECASE)
 _CHANNEL_ORDER = (Channel.TELEGRAM, Channel.LINE, Channel.WHATSAPP)
 
 
@@ -149,10 +157,77 @@ async def set_text(ctx: Context) -> None:
     if not text.strip():
         await _ask_text(ctx)
         return
-    await ctx.state.update_data(text=text, channels=[])
+    await ctx.state.update_data(text=text, image_id=None, channels=[])
     draft = draft_from(await ctx.state.get_data())
     preview = await ctx.services.campaigns.preview(ctx.require_member(), draft)
     await ctx.reply.send(ctx.t.gettext("The first recipient will get:") + "\n\n" + preview)
+    await _ask_image(ctx)
+
+
+async def _ask_image(ctx: Context) -> None:
+    _ = ctx.t.gettext
+    await ctx.state.set_state(D.image)
+    await ctx.reply.send(
+        _(
+            "A picture above the text? Send a photo (JPEG or PNG, up to {size} MB), "
+            "or tap No picture."
+        ).format(size=ctx.t.number(MAX_IMAGE_BYTES // 2**20)),
+        buttons=[[Button(_("No picture"), "new:img:none")], cancel_row(ctx.t)],
+    )
+
+
+@router.button("new:img:none", state=D.image.state)
+async def no_image(ctx: Context) -> None:
+    """Text only."""
+    await ctx.state.update_data(image_id=None)
+    await _channels(ctx)
+
+
+@router.text(state=D.image.state)
+async def image_expected(ctx: Context) -> None:
+    """Text where a picture was asked for: ask again (the message was given already)."""
+    await _ask_image(ctx)
+
+
+@router.image(state=D.image.state)
+@router.file(state=D.image.state)
+async def set_image(ctx: Context) -> None:
+    """Keep the picture, sent as a photo or as a file, if every channel can carry it."""
+    file = ctx.event.file
+    if file is None:  # pragma: no cover - image and file events carry their file
+        return
+    _ = ctx.t.gettext
+    buttons = [[Button(_("No picture"), "new:img:none")], cancel_row(ctx.t)]
+    text = (await ctx.state.get_data()).get("text", "")
+    if len(text) > MAX_CAPTION:
+        await ctx.reply.send(
+            _(
+                "With a picture the text can have at most {count} characters (Telegram's limit "
+                "for captions); yours has {length}. Tap No picture, or start again with /new."
+            ).format(count=ctx.t.number(MAX_CAPTION), length=ctx.t.number(len(text))),
+            buttons=buttons,
+        )
+        return
+    if file.size is not None and file.size > MAX_IMAGE_BYTES:
+        await ctx.reply.send(image_problem(ctx.t, ImageProblem.TOO_LARGE), buttons=buttons)
+        return
+    # Telegram lets the bot send a photo again by its file id; a document's id is not a photo's.
+    reusable = ctx.event.platform is Platform.TELEGRAM and ctx.event.kind is EventKind.IMAGE
+    try:
+        image = await ctx.services.images.accept(
+            ctx.require_member(),
+            await ctx.reply.download(file),
+            telegram_file_id=file.file_id if reusable else None,
+        )
+    except ImageRefusedError as error:
+        await ctx.reply.send(image_problem(ctx.t, error.problem), buttons=buttons)
+        return
+    await ctx.state.update_data(image_id=image.id)
+    await ctx.reply.send(_("Picture added."))
+    await _channels(ctx)
+
+
+async def _channels(ctx: Context) -> None:
     await ctx.state.set_state(D.channels)
     await _ask_channels(ctx)
 
@@ -212,77 +287,4 @@ async def channels_done(ctx: Context) -> None:
         await ctx.state.update_data(wa_template=None, wa_language=None, wa_params=[])
         await ask_schedule(ctx)
         return
-    await ctx.state.set_state(D.wa_template)
-    await ctx.reply.send(
-        ctx.t.gettext(
-            "WhatsApp sends campaigns as templates that Meta has approved. Send the template's "
-            "name exactly as approved (for example: spring_sale)."
-        ),
-        buttons=[cancel_row(ctx.t)],
-    )
-
-
-@router.text(state=D.wa_template.state)
-async def set_template(ctx: Context) -> None:
-    """The approved template's name."""
-    name = ctx.event.text.strip()
-    _ = ctx.t.gettext
-    if not _TEMPLATE.fullmatch(name):
-        await ctx.reply.send(
-            _("Template names have only lowercase letters, digits and _. Send it again."),
-            buttons=[cancel_row(ctx.t)],
-        )
-        return
-    await ctx.state.update_data(wa_template=name)
-    await ctx.state.set_state(D.wa_language)
-    await ctx.reply.send(
-        _("Which language was the template approved in? Send its code, like es or en_US."),
-        buttons=[cancel_row(ctx.t)],
-    )
-
-
-@router.text(state=D.wa_language.state)
-async def set_language(ctx: Context) -> None:
-    """The template's language code, as Meta writes it ("en_US")."""
-    match = _LANGUAGE.fullmatch(ctx.event.text.strip())
-    _ = ctx.t.gettext
-    if match is None:
-        await ctx.reply.send(
-            _("That is not a language code. Send one like es, en or en_US."),
-            buttons=[cancel_row(ctx.t)],
-        )
-        return
-    language, region = match.groups()
-    code = language.lower() + (f"_{region.upper()}" if region else "")
-    await ctx.state.update_data(wa_language=code)
-    await ctx.state.set_state(D.wa_params)
-    await ctx.reply.send(
-        _(
-            "What fills the template's parameters {{1}}, {{2}}…? Send placeholder names in "
-            "order, separated by commas (for example: first_name, city|home), or tap None."
-        ),
-        buttons=[[Button(_("None"), "new:wa_none")], cancel_row(ctx.t)],
-    )
-
-
-@router.button("new:wa_none", state=D.wa_params.state)
-async def no_parameters(ctx: Context) -> None:
-    """A template without parameters."""
-    await ctx.state.update_data(wa_params=[])
-    await ask_schedule(ctx)
-
-
-@router.text(state=D.wa_params.state)
-async def set_parameters(ctx: Context) -> None:
-    """Placeholder names, each checked as the message's placeholders are."""
-    names = [part.strip().strip("{}").strip() for part in ctx.event.text.split(",")]
-    names = [name for name in names if name]
-    for name in names:
-        try:
-            MessageTemplate.parse("{" + name + "}")
-        except PlaceholderError as error:
-            problem = placeholder_problem(ctx.t, error, "{" + name + "}")
-            await ctx.reply.send(problem, buttons=[cancel_row(ctx.t)])
-            return
-    await ctx.state.update_data(wa_params=names)
-    await ask_schedule(ctx)
+    await ask_template(ctx)

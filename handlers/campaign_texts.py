@@ -8,6 +8,7 @@ from babel.dates import format_time, format_timedelta
 
 from bot.i18n import Translator
 from bot.services.campaigns.audience import Estimate
+from bot.services.campaigns.images import MAX_IMAGE_BYTES, MAX_SIDES, ImageProblem
 from bot.services.campaigns.placeholders import (
     MAX_FALLBACK,
     MAX_NAME,
@@ -134,6 +135,8 @@ def summary_text(
         _("Audience: {lists}").format(lists=audience),
         _("Channels: {channels}").format(channels=channel_names(draft.channels)),
     ]
+    if draft.image_id is not None:
+        lines.append(_("With a picture above the text"))
     if draft.whatsapp_template:
         params = ", ".join(
             f"{{{{{i}}}}} = {{{name}}}" for i, name in enumerate(draft.whatsapp_params, 1)
@@ -267,3 +270,18 @@ def campaign_line(t: Translator, campaign: Campaign) -> str:
     return _("{name}: {status}, {time}").format(
         name=campaign.name, status=status, time=t.datetime(moment, fmt="short")
     )
+
+
+def image_problem(t: Translator, problem: ImageProblem) -> str:
+    """Why a picture cannot go with the campaign, and what to send instead."""
+    _ = t.gettext
+    if problem is ImageProblem.TOO_LARGE:
+        return _(
+            "That picture is larger than {size} MB, more than WhatsApp accepts. Send a smaller one."
+        ).format(size=t.number(MAX_IMAGE_BYTES // 2**20))
+    if problem is ImageProblem.BAD_SHAPE:
+        return _(
+            "That picture is too large or too long and thin to send. Send one whose width "
+            "and height add up to at most {pixels} pixels."
+        ).format(pixels=t.number(MAX_SIDES))
+    return _("I couldn't read that as a JPEG or PNG picture. Send a photo or a JPEG/PNG file.")

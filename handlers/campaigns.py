@@ -43,6 +43,7 @@ def draft_from(data: dict[str, Any]) -> Draft:
         name=data.get("name", ""),
         list_ids=[int(list_id) for list_id in data.get("list_ids", [])],
         text=data.get("text", ""),
+        image_id=data.get("image_id"),
         channels=[Channel(name) for name in data.get("channels", [])],
         tag=data.get("tag"),
         whatsapp_template=data.get("wa_template"),
@@ -64,6 +65,7 @@ def _data_of(campaign: Campaign) -> dict[str, Any]:
         "list_ids": list(campaign.list_ids),
         "tag": campaign.tag,
         "text": campaign.text,
+        "image_id": campaign.image_id,
         "channels": list(campaign.channels),
         "wa_template": campaign.whatsapp_template,
         "wa_language": campaign.whatsapp_language,
@@ -229,8 +231,18 @@ async def show_summary(ctx: Context) -> None:
 async def send_test(ctx: Context) -> None:
     """The message as the first recipient would get it, sent to the member only."""
     member = ctx.require_member()
-    text = await ctx.services.campaigns.preview(member, draft_from(await ctx.state.get_data()))
-    await ctx.reply.send(ctx.t.gettext("Test message (only you got it):") + "\n\n" + text)
+    draft = draft_from(await ctx.state.get_data())
+    text = await ctx.services.campaigns.preview(member, draft)
+    label = ctx.t.gettext("Test message (only you got it):")
+    image = await ctx.services.images.owned(member, draft.image_id)
+    if image is None:
+        await ctx.reply.send(label + "\n\n" + text)
+        return
+    await ctx.reply.send(label)
+    extension = "png" if image.mime_type == "image/png" else "jpg"
+    await ctx.reply.send_image(
+        f"picture.{extension}", image.content, caption=text, preview=image.preview
+    )
 
 
 @router.button("new:go", state=D.summary.state)

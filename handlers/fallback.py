@@ -23,7 +23,7 @@ async def fallback(ctx: Context) -> None:
         )
     elif kind is EventKind.BUTTON:
         text = texts.stale_button(ctx.t)
-    elif kind is EventKind.UNSUPPORTED:
+    elif kind in (EventKind.UNSUPPORTED, EventKind.IMAGE):
         text = _("I can only read text, buttons and files (CSV, Excel, vCard) here.")
     else:
         text = _("I didn't understand that. Send /help to see what I can do.")

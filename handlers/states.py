@@ -44,6 +44,7 @@ class CampaignDialog(StatesGroup):
     lists = State()  # tapping the lists of the audience
     tag = State()  # typing a tag, or everyone
     text = State()  # typing the message
+    image = State()  # sending a picture, or none
     channels = State()  # tapping channels in order of preference
     wa_template = State()
     wa_language = State()

@@ -57,6 +57,29 @@ NO_CHANNEL = "no_channel"  # none of the campaign's channels reaches this person
 RETRIES_EXHAUSTED = "retries_exhausted"
 
 
+class CampaignImage(Model):
+    """The picture a campaign carries above its text, as the member uploaded it.
+
+    LINE and WhatsApp fetch it from our web server by its token, which is the only key
+    (256 random bits): as private as the campaign. Telegram reuses the file id of the
+    member's own upload where there is one (the same bot can send it again at no cost).
+    """
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="campaign_images", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=64, unique=True)
+    mime_type = fields.CharField(max_length=32)
+    content = fields.BinaryField()
+    preview = fields.BinaryField()  # a small JPEG: LINE's preview image
+    telegram_file_id = fields.CharField(max_length=256, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "campaign_image"
+
+
 class Campaign(Model):
     """A message a member sends to their lists on the channels they chose."""
 
@@ -69,6 +92,9 @@ class Campaign(Model):
     list_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
     tag = fields.CharField(max_length=64, null=True)  # only contacts with this tag
     text = fields.TextField(default="")
+    image: fields.ForeignKeyNullableRelation[CampaignImage] = fields.ForeignKeyField(
+        "models.CampaignImage", related_name="campaigns", on_delete=fields.SET_NULL, null=True
+    )
     channels: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     whatsapp_template = fields.CharField(max_length=512, null=True)
     whatsapp_language = fields.CharField(max_length=16, null=True)

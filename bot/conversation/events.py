@@ -18,6 +18,7 @@ class EventKind(StrEnum):
     TEXT = "text"
     BUTTON = "button"
     FILE = "file"
+    IMAGE = "image"  # a picture sent as a photo (file holds it), not as a document
     CONTACT = "contact"  # the sender shared their own phone number (text holds it)
     FOLLOW = "follow"
     UNSUPPORTED = "unsupported"

@@ -27,8 +27,11 @@ class Responder(Protocol):
     async def send_document(self, name: str, content: bytes, *, caption: str = "") -> None:
         """Send a file the member can download."""
 
-    async def send_image(self, name: str, png: bytes, *, caption: str = "") -> None:
-        """Send a picture (a QR code, a chart)."""
+    async def send_image(
+        self, name: str, png: bytes, *, caption: str = "", preview: bytes | None = None
+    ) -> None:
+        """Send a picture (a QR code, a chart, a campaign's picture); `preview` is a small
+        version for platforms that show one (LINE), the picture itself when None."""
 
     async def ask_phone(self, text: str, *, label: str) -> None:
         """Offer a button that shares the person's own phone number, where the platform has one."""

@@ -118,6 +118,14 @@ class Router:
             {"kinds": frozenset({EventKind.FILE}), "state": state, "access": access}
         )
 
+    def image(
+        self, *, state: str | None = ANY_STATE, access: Access = Access.MEMBER
+    ) -> Callable[[Handler], Handler]:
+        """A picture sent as a photo (a picture sent as a file is a `file`)."""
+        return self._register(
+            {"kinds": frozenset({EventKind.IMAGE}), "state": state, "access": access}
+        )
+
     def event(
         self, *kinds: EventKind, access: Access = Access.ANYONE
     ) -> Callable[[Handler], Handler]:

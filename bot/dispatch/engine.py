@@ -22,7 +22,14 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.dispatch.channels.base import ChannelSender, Outcome, Outgoing, Result, Template
+from bot.dispatch.channels.base import (
+    ChannelSender,
+    Image,
+    Outcome,
+    Outgoing,
+    Result,
+    Template,
+)
 from bot.dispatch.queue import Chunk, Lease, WorkQueue
 from bot.dispatch.quiet import QuietHours
 from bot.dispatch.ratelimit import RateGate
@@ -65,6 +72,7 @@ class _Plan:
     home_timezone: str
     # WhatsApp template body parameters, each one placeholder.
     parameters: list[MessageTemplate]
+    image: Image | None
 
 
 class Engine:
@@ -79,6 +87,7 @@ class Engine:
         signals: CampaignSignals,
         store: DeliveryStore,
         clock: Callable[[], datetime],
+        images: Callable[[int], Awaitable[Image | None]],
         on_finished: Callable[[int], Awaitable[object]] | None = None,
         window: int = 200,
         concurrency: int = 4,
@@ -91,6 +100,7 @@ class Engine:
         self._signals = signals
         self._store = store
         self._clock = clock
+        self._images = images
         self._on_finished = on_finished
         self._window = window
         self._concurrency = concurrency
@@ -159,6 +169,7 @@ class Engine:
         campaign = await Campaign.get_or_none(id=campaign_id).prefetch_related("member")
         if campaign is None:
             return None
+        image = await self._images(campaign.image_id) if campaign.image_id else None
         return _Plan(
             campaign=campaign,
             message=MessageTemplate.parse(campaign.text),
@@ -166,6 +177,7 @@ class Engine:
             quiet=QuietHours.of(campaign.quiet_start, campaign.quiet_end),
             home_timezone=campaign.member.timezone,
             parameters=[MessageTemplate.parse(f"{{{name}}}") for name in campaign.whatsapp_params],
+            image=image,
         )
 
     async def _resolve_orphans(self, chunk: Chunk) -> None:
@@ -229,7 +241,7 @@ class Engine:
                 language=campaign.whatsapp_language or "en",
                 parameters=tuple(parameter.render(values) for parameter in plan.parameters),
             )
-        return Outgoing(row.id, address, plan.message.render(values), template)
+        return Outgoing(row.id, address, plan.message.render(values), template, plan.image)
 
     async def _send_channel(
         self,

@@ -29,6 +29,7 @@ from linebot.v3.webhooks import (
     Event,
     FileMessageContent,
     FollowEvent,
+    ImageMessageContent,
     MessageEvent,
     PostbackEvent,
     TextMessageContent,
@@ -152,6 +153,10 @@ def _message_fields(event: MessageEvent) -> dict[str, object]:
     if isinstance(message, FileMessageContent):
         file = FileRef(file_id=message.id, name=message.file_name, size=message.file_size)
         return {"kind": EventKind.FILE, "file": file}
+    if isinstance(message, ImageMessageContent) and message.content_provider.type == "line":
+        # An image from an external provider (sent through LIFF) has no content on LINE's
+        # data host to download: unsupported like a sticker.
+        return {"kind": EventKind.IMAGE, "file": FileRef(file_id=message.id, name="image.jpg")}
     return {"kind": EventKind.UNSUPPORTED}
 
 
@@ -210,12 +215,16 @@ class LineResponder:
         url = await self._downloads.publish(name, content)
         await self.send(f"{caption}\n{url}" if caption else url)
 
-    async def send_image(self, name: str, png: bytes, *, caption: str = "") -> None:
+    async def send_image(
+        self, name: str, png: bytes, *, caption: str = "", preview: bytes | None = None
+    ) -> None:
         """An image message; LINE fetches the picture from our download link."""
         url = await self._downloads.publish(name, png)
+        # LINE's preview must stay under 1 MB: a small picture can be its own preview.
+        preview_url = url if preview is None else await self._downloads.publish(name, preview)
         if caption:
             await self.send(caption)
-        self._pending.append(ImageMessage(originalContentUrl=url, previewImageUrl=url))
+        self._pending.append(ImageMessage(originalContentUrl=url, previewImageUrl=preview_url))
         if self._immediate:
             await self.flush()
 

@@ -163,6 +163,18 @@ def message_to_event(message: Message, *, bot_id: int) -> Incoming | None:
                 mime_type=document.mime_type,
             ),
         }
+    elif message.photo:
+        # Telegram sends each photo in several sizes, the largest last.
+        photo = message.photo[-1]
+        fields = {
+            "kind": EventKind.IMAGE,
+            "file": FileRef(
+                file_id=photo.file_id,
+                name="photo.jpg",
+                size=photo.file_size,
+                mime_type="image/jpeg",
+            ),
+        }
     elif message.contact is not None and message.contact.user_id == user.id:
         # Only the sender's own number: a contact card of someone else proves nothing.
         fields = {"kind": EventKind.CONTACT, "text": message.contact.phone_number}
@@ -237,8 +249,11 @@ class TelegramResponder:
             self._chat_id, BufferedInputFile(content, filename=name), caption=caption or None
         )
 
-    async def send_image(self, name: str, png: bytes, *, caption: str = "") -> None:
-        """Send a photo."""
+    async def send_image(
+        self, name: str, png: bytes, *, caption: str = "", preview: bytes | None = None
+    ) -> None:
+        """Send a photo (Telegram makes its own previews)."""
+        del preview
         await self._bot.send_photo(
             self._chat_id, BufferedInputFile(png, filename=name), caption=caption or None
         )

@@ -38,6 +38,7 @@ There is no authentication: serve the sandbox on loopback only.
     POST /console/api/line/send_text          {"user_id", "text"}
     POST /console/api/line/postback           {"user_id", "data", "display_text"?}
     POST /console/api/line/send_file          multipart/form-data: user_id, file
+    POST /console/api/line/send_image         {"user_id"}
     POST /console/api/line/send_sticker       {"user_id"}
     POST /console/api/whatsapp/send_text      {"wa_id", "text", "name"?}
     POST /console/api/whatsapp/send_status    {"wamid", "status", "error_code"?}
@@ -134,6 +135,7 @@ class Console:
             ("line", "send_file"): lambda b: line.send_file(
                 _need(b, "user_id"), *self._file(b)[:2]
             ),
+            ("line", "send_image"): lambda b: line.send_image(_need(b, "user_id")),
             ("line", "send_sticker"): lambda b: line.send_sticker(_need(b, "user_id")),
             ("whatsapp", "send_text"): lambda b: wa.send_text(
                 _need(b, "wa_id"), _need(b, "text"), name=b.get("name", "Test")

@@ -140,6 +140,7 @@ PERSON_KINDS = {
     "send_document": "file",
     "send_file": "file",
     "send_photo": "photo",
+    "send_image": "photo",
     "send_sticker": "sticker",
     "block": "block",
     "unblock": "unblock",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ids import line_token, line_user_id, numeric_id, ulid
 from .inbox import Inboxes
-from .records import SandboxBug, SentMessage
+from .records import TINY_PNG, SandboxBug, SentMessage
 
 if TYPE_CHECKING:
     from .core import Sandbox
@@ -239,6 +239,19 @@ class LineStandIn:
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         self.contents[message_id] = (content, mime)
         message = {"type": "file", "id": message_id, "fileName": filename, "fileSize": len(content)}
+        await self._emit(self._event("message", user_id, message=message))
+
+    async def send_image(self, user_id: str, content: bytes = TINY_PNG) -> None:
+        """The user sends a picture (a tiny one unless given); the bot downloads it."""
+        self._sender(user_id)
+        message_id = self.next_message_id()
+        self.contents[message_id] = (content, "image/png")
+        message = {
+            "type": "image",
+            "id": message_id,
+            "quoteToken": line_token(),
+            "contentProvider": {"type": "line"},
+        }
         await self._emit(self._event("message", user_id, message=message))
 
     async def send_sticker(self, user_id: str) -> None:

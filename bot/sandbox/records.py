@@ -9,6 +9,12 @@ from typing import Any, Literal
 Platform = Literal["telegram", "line", "whatsapp"]
 PLATFORMS: tuple[Platform, ...] = ("telegram", "line", "whatsapp")
 
+# A 1x1 transparent PNG: the picture users send when a test gives none of its own.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
 
 class SandboxBug(RuntimeError):
     """The sandbox itself produced something the platform spec forbids (fix the sandbox)."""

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from .ids import numeric_id, telegram_file_id, telegram_file_unique_id
 from .inbox import Changes, Inboxes
-from .records import SandboxBug, SentMessage
-from .telegram_objects import TINY_PNG, StoredFile, Webhook
+from .records import TINY_PNG, SandboxBug, SentMessage
+from .telegram_objects import StoredFile, Webhook
 from .telegram_text import command_entities
 
 if TYPE_CHECKING:
@@ -212,10 +212,10 @@ class TelegramStandIn:
         stored = self.store_file(filename, content, mime_type)
         await self.emit("message", self._user_message(user, document=stored.as_document()))
 
-    async def send_photo(self, user_id: int) -> None:
-        """The user sends a (tiny) picture."""
+    async def send_photo(self, user_id: int, content: bytes = TINY_PNG) -> None:
+        """The user sends a picture (a tiny one unless given)."""
         user = self._actor(user_id)
-        stored = self.store_file("photo.png", TINY_PNG, "image/png")
+        stored = self.store_file("photo.png", content, "image/png")
         await self.emit("message", self._user_message(user, photo=stored.as_photo()))
 
     async def share_contact(self, user_id: int, phone_number: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from bot.dispatch.parts import DispatchParts
+from bot.services.campaigns.images import ImageService
 from bot.services.campaigns.service import CampaignService, UnwatchedReport
 from bot.services.campaigns.states import Transitions
 from bot.services.clock import Clock, utc_now
@@ -26,6 +27,7 @@ __all__ = [
     "Clock",
     "ContactService",
     "DownloadService",
+    "ImageService",
     "ImportService",
     "ListService",
     "MemberService",
@@ -47,6 +49,7 @@ class Services:
     downloads: DownloadService
     optin: OptInService
     campaigns: CampaignService
+    images: ImageService
     recipients: OptOutService
     keywords: OwnKeywordService
     inbound: InboundLog
@@ -82,6 +85,7 @@ class Services:
             contacts=ContactService(clock=clock),
             imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports),
             downloads=DownloadService(clock=clock, public_url=public_url),
+            images=ImageService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
             recipients=OptOutService(clock=clock, on_reply=on_reply),
             keywords=OwnKeywordService(),

@@ -57,9 +57,11 @@ async def to_schedule(
     text: str,
     *channels: str,
     template: tuple[str, str, str] | None = None,
+    image: bytes | None = None,
 ) -> SentMessage:
-    """/new through name, list, everyone, message, channels and WhatsApp's `template` (name,
-    language, parameters as typed); returns "When…?"."""
+    """/new through name, list, everyone, message, picture (`image` sent as a photo, or none),
+    channels and WhatsApp's `template` (name, language, parameters as typed); returns
+    "When…?"."""
     await chat.send("/new")
     await chat.next()
     await chat.send("Spring sale")
@@ -69,6 +71,12 @@ async def to_schedule(
     await chat.next()  # the message, please
     await chat.send(text)
     await chat.next()  # the first recipient will get...
+    question = await chat.next()  # a picture?
+    if image is None:
+        await chat.press(question, "new:img:none")
+    else:
+        await chat.send_photo(image)
+        assert (await chat.next()).text == "Picture added."
     question = await chat.next()
     for channel in channels:
         await chat.press(question, f"new:ch:{channel}")
@@ -225,7 +233,7 @@ async def test_a_malformed_placeholder_is_explained(harness: Harness, platform: 
     await chat.send("Hello {first_name|friend}}} {{VIP}}")
     preview = (await chat.next()).text or ""
     assert preview.endswith("Hello friend} {VIP}")
-    assert "new:ch:telegram" in button_data(await chat.next())
+    assert "new:img:none" in button_data(await chat.next())
     assert not await Campaign.exists()
 
 

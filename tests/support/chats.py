@@ -30,6 +30,9 @@ class MemberChat(Protocol):
     async def upload(self, name: str, content: bytes) -> None:
         """Send a file."""
 
+    async def send_photo(self, content: bytes) -> None:
+        """Send a picture as a photo (not as a file)."""
+
     async def send_sticker(self) -> None:
         """Send a sticker."""
 
@@ -65,6 +68,9 @@ class TelegramChat:
     async def upload(self, name: str, content: bytes) -> None:
         await self._tg.send_document(self.number, name, content)
 
+    async def send_photo(self, content: bytes) -> None:
+        await self._tg.send_photo(self.number, content)
+
     async def send_sticker(self) -> None:
         await self._tg.send_sticker(self.number)
 
@@ -95,6 +101,9 @@ class LineChat:
 
     async def upload(self, name: str, content: bytes) -> None:
         await self._line.send_file(self.user_id, name, content)
+
+    async def send_photo(self, content: bytes) -> None:
+        await self._line.send_image(self.user_id, content)
 
     async def send_sticker(self) -> None:
         await self._line.send_sticker(self.user_id)

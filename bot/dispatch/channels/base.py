@@ -25,6 +25,16 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A campaign's picture, sent above its text: where the platforms fetch it, and the file
+    id Telegram knows it by when the member uploaded it to our bot."""
+
+    url: str
+    preview_url: str  # LINE's small preview
+    telegram_file_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One recipient's message. `address` is the chat id, LINE user id or E.164 number.
 
@@ -36,6 +46,7 @@ class Outgoing:
     address: str
     text: str
     template: Template | None = None
+    image: Image | None = None
 
 
 class Result(StrEnum):

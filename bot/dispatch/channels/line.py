@@ -3,7 +3,8 @@
 A multicast carries one message to up to 500 users for the price of one request, so the
 messages of a `send` call are grouped by text. Every request carries an X-Line-Retry-Key
 derived from the delivery ids it carries: when a request is sent again (after a timeout or a
-crash) LINE answers 409 instead of delivering twice, and 409 counts as sent.
+crash) LINE answers 409 instead of delivering twice, and 409 counts as sent. A campaign's
+picture goes as an image message before the text, in the same request.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     Configuration,
+    ImageMessage,
     MulticastRequest,
     PushMessageRequest,
     TextMessage,
@@ -31,7 +33,7 @@ from linebot.v3.messaging import (
 from bot.config import Settings
 from models import Channel
 
-from .base import Outcome, Outgoing, Result
+from .base import Image, Outcome, Outgoing, Result
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class LineRequest:
 
     text: str
     messages: tuple[Outgoing, ...]
+    image: Image | None = None
 
     @property
     def is_push(self) -> bool:
@@ -65,6 +68,16 @@ class LineRequest:
         ids = ",".join(str(message.delivery_id) for message in self.messages)
         return str(uuid.uuid5(RETRY_KEY_NAMESPACE, ids))
 
+    def line_messages(self) -> list[ImageMessage | TextMessage]:
+        """The request's messages: the picture, if any, then the text."""
+        text = TextMessage(text=self.text)
+        if self.image is None:
+            return [text]
+        picture = ImageMessage(
+            originalContentUrl=self.image.url, previewImageUrl=self.image.preview_url
+        )
+        return [picture, text]
+
 
 def plan_requests(messages: Sequence[Outgoing]) -> list[LineRequest]:
     """Group messages into requests: by delivery id, identical texts together, 500 at most.
@@ -72,13 +85,13 @@ def plan_requests(messages: Sequence[Outgoing]) -> list[LineRequest]:
     Deterministic, so that the same messages sent again form the same requests with the
     same retry keys. Messages whose address is not a LINE user id are left out.
     """
-    by_text: dict[str, list[Outgoing]] = {}
+    by_content: dict[tuple[str, Image | None], list[Outgoing]] = {}
     for message in sorted(messages, key=lambda message: message.delivery_id):
         if _USER_ID.fullmatch(message.address):
-            by_text.setdefault(message.text, []).append(message)
+            by_content.setdefault((message.text, message.image), []).append(message)
     return [
-        LineRequest(text, tuple(group[start : start + MAX_MULTICAST_RECIPIENTS]))
-        for text, group in by_text.items()
+        LineRequest(text, tuple(group[start : start + MAX_MULTICAST_RECIPIENTS]), image)
+        for (text, image), group in by_content.items()
         for start in range(0, len(group), MAX_MULTICAST_RECIPIENTS)
     ]
 
@@ -177,7 +190,8 @@ class LineSender:
     async def _push(self, request: LineRequest) -> str | None:
         response = await self._messaging.push_message(
             PushMessageRequest(
-                to=request.messages[0].address, messages=[TextMessage(text=request.text)]
+                to=request.messages[0].address,
+                messages=request.line_messages(),  # type: ignore[arg-type]
             ),
             x_line_retry_key=request.retry_key,
             _request_timeout=self._timeout,
@@ -189,7 +203,7 @@ class LineSender:
         await self._messaging.multicast(
             MulticastRequest(
                 to=[message.address for message in request.messages],
-                messages=[TextMessage(text=request.text)],
+                messages=request.line_messages(),  # type: ignore[arg-type]
             ),
             x_line_retry_key=request.retry_key,
             _request_timeout=self._timeout,

@@ -1,4 +1,5 @@
-"""Telegram: campaign messages out through the Bot API, one sendMessage per recipient.
+"""Telegram: campaign messages out through the Bot API, one sendMessage per recipient
+(sendPhoto with the text as caption when the campaign has a picture).
 
 The Bot API has no bulk send, so each message is its own request; they run concurrently,
 capped at the session's connection limit. Every aiogram error becomes an `Outcome`:
@@ -38,7 +39,7 @@ from aiogram.types import Message
 from bot.config import Settings
 from models import Channel
 
-from .base import Outcome, Outgoing, Result
+from .base import Image, Outcome, Outgoing, Result
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,9 @@ class TelegramSender:
         # Requests queued behind a busy connection pool would spend their timeout waiting
         # for a socket and fail without having been sent; waiting here costs nothing.
         self._slots = asyncio.Semaphore(concurrency)
+        # A picture Telegram fetched by its link once is sent again by the file id it got,
+        # instead of being fetched for every recipient.
+        self._file_ids: dict[str, str] = {}
 
     @classmethod
     def build(
@@ -144,10 +148,20 @@ class TelegramSender:
             return _chat_not_found(message.delivery_id)
         async with self._slots:
             try:
-                sent = await self._bot.send_message(chat_id, message.text)
+                if message.image is None:
+                    sent = await self._bot.send_message(chat_id, message.text)
+                else:
+                    sent = await self._send_photo(chat_id, message.image, message.text)
             except (TelegramAPIError, *_TRANSIENT) as error:
                 return outcome_for_error(message.delivery_id, error)
         return Outcome(message.delivery_id, Result.SENT, message_id=str(sent.message_id))
+
+    async def _send_photo(self, chat_id: int, image: Image, caption: str) -> Message:
+        photo = image.telegram_file_id or self._file_ids.get(image.url) or image.url
+        sent = await self._bot.send_photo(chat_id, photo, caption=caption)
+        if sent.photo and photo == image.url:
+            self._file_ids[image.url] = sent.photo[-1].file_id  # the largest size
+        return sent
 
 
 def outcome_for_error(delivery_id: int, error: Exception) -> Outcome:

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from models import Channel
 
-from .base import Outcome, Outgoing, Result, Template
+from .base import Image, Outcome, Outgoing, Result, Template
 
 log = logging.getLogger(__name__)
 
@@ -43,28 +43,43 @@ STOPPED_MARKETING = 131050  # the person's own choice: an opt-out from this busi
 
 
 def message_body(message: Outgoing) -> dict[str, Any]:
-    """The /messages request for one message: its template if it has one, else a text."""
+    """The /messages request for one message: its template if it has one, else its picture
+    with the text as caption, else a text."""
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": message.address,
     }
+    if message.template is None and message.image is not None:
+        return {
+            **body,
+            "type": "image",
+            "image": {"link": message.image.url, "caption": message.text},
+        }
     if message.template is None:
         # No preview: a campaign link should not unfold into someone else's page card.
         return {**body, "type": "text", "text": {"preview_url": False, "body": message.text}}
-    return {**body, "type": "template", "template": template_object(message.template)}
+    template = template_object(message.template, image=message.image)
+    return {**body, "type": "template", "template": template}
 
 
-def template_object(template: Template) -> dict[str, Any]:
-    """The `template` object: name, language, and the body's text parameters in order."""
+def template_object(template: Template, *, image: Image | None = None) -> dict[str, Any]:
+    """The `template` object: name, language, the picture as the header's image parameter
+    (the template must have an image header) and the body's text parameters in order."""
     rendered: dict[str, Any] = {
         "name": template.name,
         # The only policy the Cloud API knows; it is required nonetheless.
         "language": {"code": template.language, "policy": "deterministic"},
     }
+    components: list[dict[str, Any]] = []
+    if image is not None:
+        header = [{"type": "image", "image": {"link": image.url}}]
+        components.append({"type": "header", "parameters": header})
     if template.parameters:
         parameters = [{"type": "text", "text": value} for value in template.parameters]
-        rendered["components"] = [{"type": "body", "parameters": parameters}]
+        components.append({"type": "body", "parameters": parameters})
+    if components:
+        rendered["components"] = components
     return rendered
 
 

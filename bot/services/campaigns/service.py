@@ -46,6 +46,7 @@ class Draft:
     scheduled_at: datetime | None = None
     quiet_start: int | None = None
     quiet_end: int | None = None
+    image_id: int | None = None  # the member's picture, from ImageService.accept
 
 
 @dataclass(slots=True)
@@ -204,6 +205,7 @@ class CampaignService:
             list_ids=list(campaign.list_ids),
             tag=campaign.tag,
             text=campaign.text,
+            image_id=campaign.image_id,
             channels=list(campaign.channels),
             whatsapp_template=campaign.whatsapp_template,
             whatsapp_language=campaign.whatsapp_language,
@@ -304,6 +306,7 @@ class CampaignService:
             list_ids=list(draft.list_ids),
             tag=draft.tag,
             text=draft.text,
+            image_id=draft.image_id,
             channels=[channel.value for channel in draft.channels],
             whatsapp_template=draft.whatsapp_template,
             whatsapp_language=draft.whatsapp_language,
@@ -325,6 +328,7 @@ class CampaignService:
             list_ids=list(draft.list_ids),
             tag=draft.tag,
             text=draft.text,
+            image_id=draft.image_id,
             channels=[channel.value for channel in draft.channels],
             whatsapp_template=draft.whatsapp_template,
             whatsapp_language=draft.whatsapp_language,
