@@ -27,11 +27,13 @@ from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
 from bot.services.campaigns.progress import Tally
 from bot.services.lists.imports import ImportReporting
+from bot.services.privacy.hashing import KeyedHash, data_key
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
 from handlers.campaign_manage import unwatched_report
 from handlers.imports import resumed_reporting
 from handlers.replies import reply_notice
+from handlers.start import terms_announcement
 from models import Campaign, Channel, InboundReply, Member
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,9 @@ class App:
         tasks = BackgroundTasks()
         bot = build_bot(settings) if settings.telegram_enabled else None
         line = LineChannel.build(settings) if settings.line_enabled else None
-        dispatch = DispatchParts.build(settings, redis)
+        key = settings.DATA_KEY.get_secret_value() if settings.DATA_KEY else None
+        hasher = KeyedHash(await data_key(key))
+        dispatch = DispatchParts.build(settings, redis, hasher=hasher)
         senders = build_senders(settings)
 
         async def tell_member(reply: InboundReply) -> None:
@@ -105,6 +109,9 @@ class App:
 
         def resumed_imports(member: Member) -> ImportReporting:
             return resumed_reporting(i18n, notifier)(member)
+
+        async def announce_terms(member: Member) -> None:
+            await terms_announcement(i18n, notifier)(member)
 
         async def unwatched_campaigns(member: Member, campaign: Campaign, tally: Tally) -> None:
             await unwatched_report(i18n, notifier)(member, campaign, tally)
@@ -118,6 +125,10 @@ class App:
             on_reply=tell_member,
             resumed_imports=resumed_imports,
             unwatched_campaigns=unwatched_campaigns,
+            usage_retention=timedelta(days=settings.RETENTION_USAGE_DAYS),
+            details_retention=timedelta(days=settings.RETENTION_DETAILS_DAYS),
+            hasher=hasher,
+            announce_terms=announce_terms,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)

@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     # that dead worker's. Workers touch theirs at every claim; keep it above the longest send.
     DISPATCH_RECLAIM_SECONDS: float = Field(default=30, gt=0)
 
+    # The key of the keyed hashes kept of purged accounts' opt-outs. Unset: one made for this
+    # installation and kept in the database (fine embedded; a deployment sets its own, kept
+    # apart from the database).
+    DATA_KEY: SecretStr | None = None
+    # How long records are kept before the scheduled purge removes them. Usage records: as
+    # long as billing law asks (seven years by default), itemised but without message text.
+    RETENTION_USAGE_DAYS: int = Field(default=7 * 365 + 2, ge=1)
+    # Per-recipient delivery details and recipients' replies: 13 months.
+    RETENTION_DETAILS_DAYS: int = Field(default=396, ge=1)
+
     ADMIN_TELEGRAM_IDS: IdList = frozenset()
     ADMIN_LINE_IDS: IdList = frozenset()
 

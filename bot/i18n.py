@@ -11,12 +11,12 @@ never pass them around by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
@@ -54,6 +54,10 @@ class Translator:
     def datetime(self, moment: datetime, *, fmt: str = "medium") -> str:
         """A timezone-aware moment shown in the member's timezone and locale."""
         return format_datetime(moment, fmt, tzinfo=self.timezone, locale=self.locale)
+
+    def month(self, day: date) -> str:
+        """The month and year of `day` as the locale writes them ("November 2026")."""
+        return format_skeleton("yMMMM", day, locale=self.locale)
 
     def number(self, value: float) -> str:
         """A number with the locale's grouping and decimal signs."""

@@ -90,6 +90,15 @@ def scheduled_jobs(app: App) -> list[Job]:
         Job("purge-downloads", timedelta(hours=1), services.downloads.purge_expired),
         Job("purge-unused-images", timedelta(hours=1), services.images.purge_unused),
         Job("purge-inbound-events", timedelta(hours=1), services.inbound.purge_expired),
+        Job("purge-old-usage", timedelta(hours=6), services.usage.purge_expired),
+        Job(
+            "purge-old-delivery-details",
+            timedelta(hours=1),
+            services.retention.purge_delivery_details,
+        ),
+        Job("purge-old-replies", timedelta(hours=6), services.retention.purge_replies),
+        Job("purge-deleted-accounts", timedelta(hours=1), services.accounts.purge_expired),
+        Job("announce-new-terms", timedelta(minutes=5), services.members.announce_new_terms),
         Job("start-scheduled-campaigns", timedelta(seconds=5), services.campaigns.start_due),
         # Held deliveries now due, unfinished launches, work a restart lost from the queue.
         Job("sweep-campaigns", timedelta(seconds=5), services.campaigns.sweep),

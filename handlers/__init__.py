@@ -17,10 +17,12 @@ from handlers import (
     lists,
     optin,
     optouts,
+    privacy,
     recipients,
     replies,
     settings,
     start,
+    usage,
 )
 
 
@@ -41,6 +43,8 @@ def build_router() -> Router:
         campaign_manage.router,
         replies.router,
         optouts.router,
+        usage.router,
+        privacy.router,
         files.router,
         fallback.router,
     )
@@ -52,6 +56,7 @@ def build_gates() -> Gates:
     return Gates(
         unregistered=fallback.unregistered,
         onboarding=fallback.onboarding,
+        deleted=privacy.deleted_gate,
         failure=fallback.failure,
         recipient=recipients.answer,
     )

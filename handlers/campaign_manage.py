@@ -76,7 +76,7 @@ async def send_report(reply: Responder, t: Translator, campaign: Campaign, tally
     """The chart, then the report with its buttons (last, where LINE shows quick replies)."""
     title = t.gettext('"{name}"').format(name=campaign.name)
     # matplotlib costs a worker process ~30 MB it never uses: loaded on the first report only.
-    from bot.services.campaigns.chart import bar_chart
+    from bot.services.charts import bar_chart
 
     await reply.send_image(f"report-{campaign.id}.png", bar_chart(title, chart_bars(t, tally)))
     await reply.send(report_text(t, campaign, tally), buttons=_result_buttons(t, campaign, tally))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from bot.conversation import Access, Button, Context, EventKind, Router
-from bot.i18n import SUGGESTED_TIMEZONES, SUPPORTED_LOCALES, language_name
+from collections.abc import Awaitable, Callable
+
+from bot.conversation import Access, Button, Context, EventKind, Keyboard, Router
+from bot.i18n import SUGGESTED_TIMEZONES, SUPPORTED_LOCALES, I18n, Translator, language_name
+from bot.notify import MemberNotifier
 from bot.services.terms import TERMS_VERSION
 from bot.services.timezones import UnknownTimezoneError
 from handlers import texts
 from handlers.optin import subscribe_from_link
 from handlers.states import Onboarding, Preferences
+from models import Member
 
 router = Router("start")
 
@@ -126,6 +130,37 @@ async def _set_timezone(ctx: Context, name: str) -> None:
     )
 
 
+def terms_announcement(i18n: I18n, notifier: MemberNotifier) -> Callable[[Member], Awaitable[None]]:
+    """How a worker tells a member, on each of their chats, that the terms changed: the
+    summary and the buttons to read and accept the new version."""
+
+    async def announce(member: Member) -> None:
+        t = i18n.translator(member.locale, member.timezone)
+        _ = t.gettext
+        text = (
+            _(
+                "We have updated the terms and privacy notice (now version {version}). Please "
+                "read and accept them to go on composing and launching; campaigns already "
+                "running carry on."
+            ).format(version=TERMS_VERSION)
+            + "\n\n"
+            + texts.privacy_summary(t)
+        )
+        await notifier.reach(
+            member.id, lambda responder: responder.send(text, buttons=_terms_buttons(t))
+        )
+
+    return announce
+
+
+def _terms_buttons(t: Translator) -> Keyboard:
+    _ = t.gettext
+    return [
+        [Button(_("I accept"), "terms:accept")],
+        [Button(_("Read the full notice"), "terms:read")],
+    ]
+
+
 async def ask_terms(ctx: Context) -> None:
     """Show the terms summary with the accept button; nothing else works until accepted."""
     _ = ctx.t.gettext
@@ -136,10 +171,7 @@ async def ask_terms(ctx: Context) -> None:
         ).format(version=TERMS_VERSION)
         + "\n\n"
         + texts.privacy_summary(ctx.t),
-        buttons=[
-            [Button(_("I accept"), "terms:accept")],
-            [Button(_("Read the full notice"), "terms:read")],
-        ],
+        buttons=_terms_buttons(ctx.t),
     )
 
 

@@ -24,6 +24,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("replies", N_("What your recipients wrote back")),
     ("keywords", N_("The words recipients reply with to opt out, back in, or ask")),
     ("optouts", N_("Export the list of people who opted out")),
+    ("usage", N_("Messages sent this month, and statements")),
+    ("mydata", N_("Export everything we hold about you")),
+    ("deleteaccount", N_("Delete your account; it can be restored for a while")),
     ("link", N_("Join your Telegram and LINE accounts into one")),
 )
 

@@ -17,7 +17,14 @@ from models.imports import ImportJob, ImportStatus, Upload
 from models.inbound import InboundEvent
 from models.member import ChatAccount, LinkCode, Member, MemberStatus, Platform
 from models.reply import InboundReply
-from models.suppression import Suppression, SuppressionSource, suppression_key
+from models.suppression import (
+    ForgottenOptOut,
+    ServiceSecret,
+    Suppression,
+    SuppressionSource,
+    suppression_key,
+)
+from models.usage import UsageRecord
 
 __all__ = [
     "NO_CHANNEL",
@@ -34,6 +41,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Download",
+    "ForgottenOptOut",
     "ImportJob",
     "ImportStatus",
     "InboundEvent",
@@ -43,8 +51,10 @@ __all__ = [
     "Member",
     "MemberStatus",
     "Platform",
+    "ServiceSecret",
     "Suppression",
     "SuppressionSource",
     "Upload",
+    "UsageRecord",
     "suppression_key",
 ]

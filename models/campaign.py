@@ -114,6 +114,9 @@ class Campaign(Model):
     # When the member was sent the report of its end: once, by the chat that watched it or,
     # when that chat's process was gone, by a worker (CampaignService.report_ended).
     reported_at = fields.DatetimeField(null=True)
+    # The deliveries' counts, kept here when the retention purge deletes the deliveries
+    # themselves (see services/privacy/retention.py): [status, channel, error, fell back, n].
+    archived_counts: list[list[object]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
 
     class Meta:
         table = "campaign"

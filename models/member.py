@@ -20,6 +20,9 @@ class MemberStatus(StrEnum):
 
     ONBOARDING = "onboarding"
     ACTIVE = "active"
+    # Deleted by the member: nothing sends, everything stays restorable for a while, then a
+    # scheduled job purges it (services/privacy/accounts.py).
+    DELETED = "deleted"
 
 
 # Docstrings become table comments, and Tortoise's SQLite schema editor splits its DDL on
@@ -39,6 +42,12 @@ class Member(Model):
     keywords: dict[str, list[str]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     terms_version = fields.CharField(max_length=32, null=True)
     terms_accepted_at = fields.DatetimeField(null=True)
+    # The newest terms version the member was told about in chat (a change is announced once).
+    terms_announced = fields.CharField(max_length=32, null=True)
+    deleted_at = fields.DatetimeField(null=True)  # when the member deleted the account
+    # Registered from a chat account of a purged member that had opt-outs: those are kept as
+    # keyed hashes and checked too (services/privacy/accounts.py).
+    inherited_opt_outs = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     accounts: fields.ReverseRelation[ChatAccount]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from tortoise import fields
@@ -20,6 +20,8 @@ class SuppressionSource(StrEnum):
     PLATFORM_SIGNAL = "platform_signal"  # blocked the bot, unfollowed, WhatsApp opt-out
     MEMBER = "member"  # the member removed them
     OPERATOR = "operator"  # the operator's do-not-contact list
+    # Kept as a keyed hash from a purged account of the same chat account (key "#<hash>").
+    PURGED_ACCOUNT = "purged_account"
 
 
 def suppression_key(channel: str, value: str) -> str:
@@ -48,19 +50,56 @@ class Suppression(Model):
         unique_together = (("member", "key"),)
 
 
+class ServiceSecret(Model):
+    """A secret the installation made for itself (see services/privacy/hashing.py)."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    value = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "service_secret"
+
+
+class ForgottenOptOut(Model):
+    """An opt-out of a purged member, kept as keyed hashes only: of the address, and of each
+    chat account the member wrote from. Should the same business come back from one of those
+    accounts with the same people, their opt-outs hold again."""
+
+    id = fields.IntField(primary_key=True)
+    account_hash = fields.CharField(max_length=64, db_index=True)
+    key_hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "forgotten_opt_out"
+        unique_together = (("account_hash", "key_hash"),)
+
+
+HASHED = "#"  # the key of an opt-out kept only as a keyed hash: "#" + the hash of its key
+
+
 async def suppressed_keys(
-    connection: BaseDBAsyncClient, *, member_id: int, keys: Sequence[str]
+    connection: BaseDBAsyncClient,
+    *,
+    member_id: int,
+    keys: Sequence[str],
+    hashed: Callable[[str], str] | None = None,
 ) -> set[str]:
     """Which of `keys` are on this member's suppression list or the operator-wide one.
 
     Plain SQL, one statement per batch: imports and the dispatcher ask it for thousands of
-    keys at a time, just before writing or sending.
+    keys at a time, just before writing or sending. `hashed` (the keyed hash) also finds
+    the opt-outs a member inherited as hashes; only those members need it.
     """
     if not keys:
         return set()
+    lookups = {key: key for key in keys}
+    if hashed is not None:
+        lookups.update({HASHED + hashed(key): key for key in keys})
     sql = (
         "SELECT key FROM suppression "  # noqa: S608 - placeholders only
-        f"WHERE (member_id = ? OR member_id IS NULL) AND key IN ({marks(len(keys))})"
+        f"WHERE (member_id = ? OR member_id IS NULL) AND key IN ({marks(len(lookups))})"
     )
-    _, rows = await connection.execute_query(dialect_sql(connection, sql), [member_id, *keys])
-    return {row[0] for row in rows}
+    params = [member_id, *lookups]
+    _, rows = await connection.execute_query(dialect_sql(connection, sql), params)
+    return {lookups[row[0]] for row in rows}

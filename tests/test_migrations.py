@@ -15,7 +15,7 @@ from tortoise.migrations.api.migrate import migrate
 from bot import db
 from bot.config import Settings
 from bot.sql import dialect_sql
-from models import Campaign, ImportJob, Upload
+from models import Campaign, ContactList, ImportJob, Member, MemberStatus, Upload
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -103,5 +103,34 @@ async def test_campaigns_ended_before_reports_were_tracked_count_as_reported(
     try:
         reported = dict(await Campaign.all().values_list("name", "reported_at"))
         assert reported == {"old": AT, "live": None}
+    finally:
+        await db.close()
+
+
+async def test_migrating_to_the_latest_keeps_every_members_data(database_url: str) -> None:
+    # Regression: an AlterField on `member` made SQLite rebuild the table, and dropping the
+    # old one cascaded to every member's lists and contacts.
+    settings = Settings(_env_file=None, DATABASE_URL=database_url)
+    await _migrate(settings, "models.0010_usage_records")
+    await Tortoise.init(config=db.tortoise_config(database_url))
+    try:
+        sql = connections.get("default")
+        member = "INSERT INTO member (status, locale, timezone, created_at) VALUES (?, ?, ?, ?)"
+        await sql.execute_query(dialect_sql(sql, member), ["active", "en", "UTC", AT])
+        contact_list = (
+            "INSERT INTO contact_list (member_id, name, tags, opt_in_token, created_at) "
+            "VALUES (1, ?, ?, ?, ?)"
+        )
+        await sql.execute_query(dialect_sql(sql, contact_list), ["Kept", "[]", "token", AT])
+    finally:
+        await Tortoise.close_connections()
+
+    await _migrate(settings)
+
+    await db.connect(settings)
+    try:
+        member_row = await Member.get(id=1)
+        assert (member_row.status, member_row.inherited_opt_outs) == (MemberStatus.ACTIVE, False)
+        assert await ContactList.filter(name="Kept", member_id=1).exists()
     finally:
         await db.close()

@@ -18,6 +18,7 @@ from bot.conversation.router import Access, Handler, Router
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.services import Services
+from models import MemberStatus
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class Gates:
 
     unregistered: Handler  # someone who never sent /start
     onboarding: Handler  # a member who has not accepted the current terms yet
+    deleted: Handler  # a member who deleted the account: only /restore and /mydata are open
     failure: Handler  # a handler raised: apologise, never show a traceback
     # Someone who is not a working member wrote text: a recipient's reply (STOP...) is
     # answered there, never with menus. False: not a recipient either, carry on.
@@ -142,10 +144,16 @@ class Conversation:
         if route is None:
             raise LookupError("the router has no catch-all route")
         member = ctx.member
+        if member is not None and member.status is MemberStatus.DELETED:
+            # Before ANYONE: a deleted account's /start and stray messages are answered with
+            # how to restore it, never with onboarding or menus.
+            return route.handler if route.access is Access.ACCOUNT else self._gates.deleted
         if route.access is Access.ANYONE:
             return route.handler
         if member is None:
             return self._gates.unregistered
+        if route.access is Access.ACCOUNT:
+            return route.handler
         if route.access is Access.MEMBER and not self._services.members.may_use_service(member):
             return self._gates.onboarding
         return route.handler

@@ -26,6 +26,9 @@ class Access(Enum):
     ANYONE = "anyone"  # also people who never sent /start
     REGISTERED = "registered"  # started, maybe still choosing language or accepting terms
     MEMBER = "member"  # accepted the current terms
+    # Any member, also one who deleted the account and may still restore it or take their
+    # data with them (/restore, /mydata).
+    ACCOUNT = "account"
 
 
 @dataclass(frozen=True, slots=True)

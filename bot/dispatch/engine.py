@@ -34,8 +34,9 @@ from bot.dispatch.queue import Chunk, Lease, WorkQueue
 from bot.dispatch.quiet import QuietHours
 from bot.dispatch.ratelimit import RateGate
 from bot.dispatch.signals import CampaignSignals
-from bot.dispatch.store import EVERYWHERE, Claimed, DeliveryStore, Recipient, Update
+from bot.dispatch.store import EVERYWHERE, Claimed, DeliveryStore, Recipient, Update, Usage
 from bot.services.campaigns.placeholders import MessageTemplate, contact_values
+from bot.services.usage import units_for
 from models import (
     NO_CHANNEL,
     OPTED_OUT,
@@ -51,6 +52,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 MAX_BACKOFF_SECONDS = 300
 CHUNK_SIZE = 1000
+# The platform answers that are usage records, as the status billed; a transient refusal
+# (RETRY) is no send at all.
+_BILLED_AS = {
+    Result.SENT: DeliveryStatus.SENT,
+    Result.AMBIGUOUS: DeliveryStatus.AMBIGUOUS,
+    Result.FAILED: DeliveryStatus.FAILED,
+}
 
 
 def split(campaign_id: int, first_id: int, last_id: int) -> list[Chunk]:
@@ -195,8 +203,13 @@ class Engine:
         now = self._clock()
         contact_ids = [row.contact_id for row in claimed if row.contact_id is not None]
         recipients = await self._store.recipients(contact_ids)
-        opted_out = await self._store.opted_out(plan.campaign.member_id, list(recipients.values()))
+        opted_out = await self._store.opted_out(
+            plan.campaign.member_id,
+            list(recipients.values()),
+            inherited=plan.campaign.member.inherited_opt_outs,
+        )
         updates: list[Update] = []
+        usage: list[Usage] = []
         by_channel: dict[Channel, list[tuple[Claimed, Outgoing]]] = defaultdict(list)
         for row in claimed:
             recipient = recipients.get(row.contact_id) if row.contact_id is not None else None
@@ -225,9 +238,10 @@ class Engine:
                 for channel, items in by_channel.items()
             )
         )
-        for channel_updates in results:
+        for channel_updates, channel_usage in results:
             updates.extend(channel_updates)
-        await self._store.record(updates, now=self._clock())
+            usage.extend(channel_usage)
+        await self._store.record(updates, usage=usage, now=self._clock())
 
     def _outgoing(self, plan: _Plan, row: Claimed, recipient: Recipient, address: str) -> Outgoing:
         values = contact_values(
@@ -249,7 +263,8 @@ class Engine:
         channel: Channel,
         items: Sequence[tuple[Claimed, Outgoing]],
         recipients: Mapping[int, Recipient],
-    ) -> list[Update]:
+    ) -> tuple[list[Update], list[Usage]]:
+        """Send the claim's messages on one channel; their new states and what they cost."""
         sender = self._senders[channel]
         rows = {row.id: row for row, _ in items}
         outcomes: list[Outcome] = []
@@ -290,11 +305,26 @@ class Engine:
         await self._store.mark_unreachable([cid for cid in dead if cid is not None], channel)
         await self._note_opt_outs(plan, channel, outcomes, rows, recipients)
         now = self._clock()
+        addresses = {outgoing.delivery_id: outgoing.address for _, outgoing in items}
+        usage: list[Usage] = []
         for outcome in outcomes:
             row = rows[outcome.delivery_id]
             recipient = recipients[row.contact_id] if row.contact_id is not None else None
             updates.append(self._after(plan, row, recipient, outcome, now))
-        return updates
+            if (status := _BILLED_AS.get(outcome.result)) is not None:
+                usage.append(
+                    Usage(
+                        member_id=plan.campaign.member_id,
+                        campaign_id=plan.campaign.id,
+                        delivery_id=row.id,
+                        channel=channel,
+                        account=sender.account,
+                        recipient=addresses[row.id],
+                        units=units_for(status),
+                        status=status,
+                    )
+                )
+        return updates, usage
 
     async def _still_wanted(
         self,
@@ -306,7 +336,9 @@ class Engine:
         checked (kept), and what becomes of the others: skipped after a STOP, on to their
         next channel when they left this one (blocked the bot)."""
         people = [recipients[row.contact_id] for row, _ in items if row.contact_id is not None]
-        scopes = await self._store.opted_out(plan.campaign.member_id, people)
+        scopes = await self._store.opted_out(
+            plan.campaign.member_id, people, inherited=plan.campaign.member.inherited_opt_outs
+        )
         if not scopes:
             return list(items), []
         kept: list[tuple[Claimed, Outgoing]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -27,14 +28,18 @@ class DispatchParts:
     store: DeliveryStore
 
     @classmethod
-    def build(cls, settings: Settings, redis: Redis | None) -> DispatchParts:
-        """Redis-backed when REDIS_URL is set (many workers share them), in memory otherwise."""
+    def build(
+        cls, settings: Settings, redis: Redis | None, *, hasher: Callable[[str], str]
+    ) -> DispatchParts:
+        """Redis-backed when REDIS_URL is set (many workers share them), in memory otherwise;
+        `hasher` is the installation's keyed hash (see DeliveryStore)."""
+        store = DeliveryStore(hasher=hasher)
         rates = ChannelRates(**settings.channel_rates)
         gate = RateGate.build(rates, redis_url=settings.REDIS_URL, redis=redis)
         if redis is not None:
             queue = RedisStreamQueue(redis, reclaim_after=settings.DISPATCH_RECLAIM_SECONDS)
-            return cls(queue, RedisSignals(redis), gate, DeliveryStore())
-        return cls(MemoryQueue(), MemorySignals(), gate, DeliveryStore())
+            return cls(queue, RedisSignals(redis), gate, store)
+        return cls(MemoryQueue(), MemorySignals(), gate, store)
 
 
 def build_senders(settings: Settings) -> dict[Channel, ChannelSender]:

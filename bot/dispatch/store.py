@@ -9,12 +9,13 @@ was possibly sent, never possibly forgotten.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from bot.dispatch.queue import Chunk
 from bot.sql import dialect_sql, fetch_returning, marks
@@ -31,6 +32,10 @@ _CLAIM = (
 _RECORD = (
     "UPDATE delivery SET status = ?, channel = ?, attempts = ?, fell_back_from = ?, "
     "not_before = ?, message_id = ?, error_code = ?, sent_at = ?, updated_at = ? WHERE id = ?"
+)
+_USAGE = (
+    "INSERT INTO usage_record (member_id, campaign_id, delivery_id, sent_at, channel, account, "
+    "recipient, units, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _DUE = (
     "status = 'pending' AND not_before <= ? AND campaign_id IN "
@@ -133,6 +138,20 @@ class Update:
 
 
 @dataclass(frozen=True, slots=True)
+class Usage:
+    """What one platform answer costs the member: the itemised billing record of a send."""
+
+    member_id: int
+    campaign_id: int
+    delivery_id: int
+    channel: Channel
+    account: str  # the originating bot, LINE channel or WhatsApp number id
+    recipient: str  # the address sent to
+    units: int
+    status: DeliveryStatus
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryCount:
     """How many deliveries of a campaign share a status, channel, error and fallback."""
 
@@ -141,6 +160,22 @@ class DeliveryCount:
     error_code: str | None
     fell_back: bool
     count: int
+
+    def to_json(self) -> list[object]:
+        """The count as JSON, to keep on the campaign when its deliveries are purged."""
+        return [self.status.value, self.channel, self.error_code, self.fell_back, self.count]
+
+    @classmethod
+    def from_json(cls, row: list[object]) -> DeliveryCount:
+        """A count kept on the campaign."""
+        status, channel, error_code, fell_back, count = row
+        return cls(
+            DeliveryStatus(str(status)),
+            None if channel is None else str(channel),
+            None if error_code is None else str(error_code),
+            bool(fell_back),
+            int(str(count)),
+        )
 
 
 # Which statuses a platform's later status may replace: only forward.
@@ -163,7 +198,11 @@ def suppression_scope(key: str) -> str:
 
 
 async def opted_out(
-    connection: Any, member_id: int, recipients: Sequence[Recipient]
+    connection: Any,
+    member_id: int,
+    recipients: Sequence[Recipient],
+    *,
+    hashed: Callable[[str], str] | None = None,
 ) -> dict[int, frozenset[str]]:
     """See DeliveryStore.opted_out (the launch's snapshot asks the same)."""
     by_key: dict[str, int] = {}
@@ -173,7 +212,8 @@ async def opted_out(
     if not by_key:
         return {}
     scopes: dict[int, set[str]] = {}
-    for key in await suppressed_keys(connection, member_id=member_id, keys=list(by_key)):
+    keys = list(by_key)
+    for key in await suppressed_keys(connection, member_id=member_id, keys=keys, hashed=hashed):
         scopes.setdefault(by_key[key], set()).add(suppression_scope(key))
     return {contact_id: frozenset(scope) for contact_id, scope in scopes.items()}
 
@@ -189,7 +229,14 @@ def _attributes(value: Any) -> dict[str, str]:
 
 
 class DeliveryStore:
-    """Statements on the default connection, which every worker process has."""
+    """Statements on the default connection, which every worker process has.
+
+    `hasher` (the installation's keyed hash) finds the opt-outs a member inherited as hashes
+    from a purged account (services/privacy/accounts.py).
+    """
+
+    def __init__(self, *, hasher: Callable[[str], str] | None = None) -> None:
+        self._hasher = hasher
 
     @staticmethod
     def _connection() -> Any:
@@ -248,18 +295,29 @@ class DeliveryStore:
         }
 
     async def opted_out(
-        self, member_id: int, recipients: Sequence[Recipient]
+        self, member_id: int, recipients: Sequence[Recipient], *, inherited: bool = False
     ) -> dict[int, frozenset[str]]:
         """Per contact id, what of them is on the member's (or the operator's) suppression
         list: `EVERYWHERE` (their number: a STOP, a do-not-contact entry) or the channels
-        they left (blocked the bot, unfollowed). Contacts with nothing are absent."""
-        return await opted_out(self._connection(), member_id, recipients)
+        they left (blocked the bot, unfollowed). Contacts with nothing are absent.
+        `inherited`: the member has opt-outs kept as hashes (Member.inherited_opt_outs)."""
+        hashed = self._hasher if inherited else None
+        return await opted_out(self._connection(), member_id, recipients, hashed=hashed)
 
-    async def record(self, updates: Sequence[Update], *, now: datetime) -> None:
-        """Write the new states, in one statement."""
+    async def record(
+        self, updates: Sequence[Update], *, usage: Sequence[Usage] = (), now: datetime
+    ) -> None:
+        """Write the new states and the usage of the sends, in one transaction: a send is
+        billed exactly when its delivery says it happened."""
         if not updates:
             return
-        connection = self._connection()
+        async with in_transaction() as connection:
+            await self._record(connection, updates, usage, now)
+
+    @staticmethod
+    async def _record(
+        connection: Any, updates: Sequence[Update], usage: Sequence[Usage], now: datetime
+    ) -> None:
         await connection.execute_many(
             dialect_sql(connection, _RECORD),
             [
@@ -276,6 +334,25 @@ class DeliveryStore:
                     update.id,
                 ]
                 for update in updates
+            ],
+        )
+        if not usage:
+            return
+        await connection.execute_many(
+            dialect_sql(connection, _USAGE),
+            [
+                [
+                    item.member_id,
+                    item.campaign_id,
+                    item.delivery_id,
+                    now,
+                    item.channel.value,
+                    item.account,
+                    item.recipient,
+                    item.units,
+                    item.status.value,
+                ]
+                for item in usage
             ],
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.dispatch.parts import DispatchParts
 from bot.services.campaigns.images import ImageService
@@ -19,8 +20,12 @@ from bot.services.members import MemberService
 from bot.services.optin import BotHandles, OptInService
 from bot.services.optout.own_keywords import OwnKeywordService
 from bot.services.optout.service import OptOutService
+from bot.services.privacy.accounts import AccountService
+from bot.services.privacy.export import MemberExport
+from bot.services.privacy.retention import RetentionService
+from bot.services.usage import UsageService
 from bot.tasks import BackgroundTasks
-from models import Channel, InboundReply
+from models import Channel, InboundReply, Member
 
 __all__ = [
     "CampaignService",
@@ -33,6 +38,7 @@ __all__ = [
     "MemberService",
     "OptInService",
     "Services",
+    "UsageService",
     "utc_now",
 ]
 
@@ -53,6 +59,10 @@ class Services:
     recipients: OptOutService
     keywords: OwnKeywordService
     inbound: InboundLog
+    usage: UsageService
+    member_export: MemberExport
+    retention: RetentionService
+    accounts: AccountService
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -71,32 +81,44 @@ class Services:
         on_reply: Callable[[InboundReply], Awaitable[object]] | None = None,
         resumed_imports: ResumedReporting | None = None,
         unwatched_campaigns: UnwatchedReport | None = None,
+        usage_retention: timedelta,
+        details_retention: timedelta,
+        hasher: Callable[[str], str],
+        announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
         are those configured, which campaigns may send on; `resumed_imports` reports on the
         imports this process resumes for one that died; `unwatched_campaigns` reports the
-        campaigns that ended with no chat watching."""
+        campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
+        (privacy/hashing.py); `announce_terms` tells a member the terms changed."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
+        campaigns = CampaignService(
+            clock=clock,
+            transitions=transitions,
+            queue=dispatch.queue,
+            store=dispatch.store,
+            tasks=tasks,
+            enabled=channels,
+            unwatched=unwatched_campaigns,
+        )
         return cls(
             clock=clock,
-            members=MemberService(clock=clock),
+            members=MemberService(clock=clock, hasher=hasher, announce_terms=announce_terms),
             lists=ListService(clock=clock),
             contacts=ContactService(clock=clock),
-            imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports),
+            imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports, hasher=hasher),
             downloads=DownloadService(clock=clock, public_url=public_url),
             images=ImageService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles),
             recipients=OptOutService(clock=clock, on_reply=on_reply),
             keywords=OwnKeywordService(),
             inbound=InboundLog(clock=clock),
-            campaigns=CampaignService(
-                clock=clock,
-                transitions=transitions,
-                queue=dispatch.queue,
-                store=dispatch.store,
-                tasks=tasks,
-                enabled=channels,
-                unwatched=unwatched_campaigns,
+            usage=UsageService(clock=clock, retention=usage_retention),
+            member_export=MemberExport(clock=clock),
+            retention=RetentionService(
+                clock=clock, store=dispatch.store, details=details_retention
             ),
+            campaigns=campaigns,
+            accounts=AccountService(clock=clock, campaigns=campaigns, hasher=hasher),
         )

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from enum import StrEnum
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from bot.i18n import SUPPORTED_LOCALES
 from bot.services.clock import Clock
+from bot.services.privacy.forgotten import account_key, inherit_opt_outs
 from bot.services.terms import TERMS_VERSION
 from bot.services.timezones import resolve_timezone
 from models import ChatAccount, LinkCode, Member, MemberStatus, Platform
 
 LINK_CODE_TTL = timedelta(minutes=10)
+ANNOUNCE_BATCH = 500  # members told of new terms per run of the job; the next run goes on
 # A redeemed code hands a chat account to the issuing member, so guessing one must be hopeless:
 # 10 symbols from 32 (no 0/O or 1/I to misread) are 50 bits, valid for ten minutes.
 LINK_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -41,7 +45,18 @@ class LinkError(Exception):
 class MemberService:
     """Everything about who a member is and how they want to be addressed."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        hasher: Callable[[str], str],
+        announce_terms: Callable[[Member], Awaitable[object]] | None = None,
+    ) -> None:
+        """`hasher`: the installation's keyed hash, to find opt-outs a purged account of the
+        same chat account left behind; `announce_terms` tells a member in chat that the terms
+        changed and asks them to accept the new ones."""
+        self._hasher = hasher
+        self._announce_terms = announce_terms
         self._clock = clock
 
     async def find_account(self, platform: Platform, external_id: str) -> ChatAccount | None:
@@ -64,6 +79,8 @@ class MemberService:
             account = await ChatAccount.create(
                 platform=platform, external_id=external_id, member=member, display_name=display_name
             )
+            account_hash = self._hasher(account_key(platform, external_id))
+            await inherit_opt_outs(member, account_hash, now=self._clock())
         account.member = member
         return account
 
@@ -90,6 +107,27 @@ class MemberService:
         member.terms_accepted_at = self._clock()
         member.status = MemberStatus.ACTIVE
         await member.save(update_fields=["terms_version", "terms_accepted_at", "status"])
+
+    async def announce_new_terms(self) -> int:
+        """Tell every active member who accepted older terms that they changed, once per
+        version (claimed row by row, so two workers never both tell); how many were told."""
+        if self._announce_terms is None:
+            return 0
+        waiting = (
+            await Member.filter(status=MemberStatus.ACTIVE)
+            .exclude(terms_version=TERMS_VERSION)
+            .filter(Q(terms_announced__isnull=True) | ~Q(terms_announced=TERMS_VERSION))
+            .limit(ANNOUNCE_BATCH)
+        )
+        told = 0
+        for member in waiting:
+            claimed = await Member.filter(
+                id=member.id, terms_announced=member.terms_announced
+            ).update(terms_announced=TERMS_VERSION)
+            if claimed:
+                await self._announce_terms(member)
+                told += 1
+        return told
 
     async def create_link_code(self, account: ChatAccount) -> LinkCode:
         """A one-time code to type on the other platform; older codes of the member lapse."""
@@ -128,6 +166,10 @@ class MemberService:
             await account.save(update_fields=["member_id"])
             if not await ChatAccount.filter(member_id=previous_member_id).exists():
                 await Member.filter(id=previous_member_id).delete()
+            # Opt-outs a purged account of this chat account left behind hold for the member
+            # it now belongs to.
+            account_hash = self._hasher(account_key(account.platform, account.external_id))
+            await inherit_opt_outs(target, account_hash, now=self._clock())
         return target
 
     async def purge_expired_link_codes(self) -> int:

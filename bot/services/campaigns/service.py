@@ -114,7 +114,13 @@ class CampaignService:
 
     async def report(self, campaign: Campaign) -> Report:
         """Counts by status, channel and failure reason (one grouped query)."""
-        return _report(await self._store.counts(campaign.id))
+        return _report(await self._counts(campaign))
+
+    async def _counts(self, campaign: Campaign) -> list[DeliveryCount]:
+        """The deliveries' counts; kept on the campaign once retention purged the rows."""
+        if campaign.archived_counts is not None:
+            return [DeliveryCount.from_json(row) for row in campaign.archived_counts]
+        return await self._store.counts(campaign.id)
 
     # --- changing ------------------------------------------------------------------------
 
@@ -368,7 +374,7 @@ class CampaignService:
         fresh = await Campaign.get_or_none(id=campaign.id)
         if fresh is None:
             return None
-        return progress.tally(fresh.status, await self._store.counts(campaign.id))
+        return progress.tally(fresh.status, await self._counts(fresh))
 
     def watch(
         self,

@@ -54,8 +54,11 @@ class _Rejected:
 class Importer:
     """Runs one import job."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, hasher: Callable[[str], str] | None = None) -> None:
+        """`hasher` finds the opt-outs a member inherited as keyed hashes (see
+        Member.inherited_opt_outs)."""
         self._clock = clock
+        self._hasher = hasher
 
     async def run(
         self,
@@ -113,7 +116,7 @@ class Importer:
         contact_list: ContactList,
         contacts: Sequence[ContactValues],
     ) -> None:
-        suppressed = await self._suppressed(connection, member, contacts)
+        suppressed = await self._suppressed(connection, member, contacts, self._hasher)
         if suppressed:
             contacts = [row for row in contacts if contact_key(row) not in suppressed]
             job.suppressed += len(suppressed)
@@ -133,7 +136,10 @@ class Importer:
 
     @staticmethod
     async def _suppressed(
-        connection: BaseDBAsyncClient, member: Member, contacts: Sequence[ContactValues]
+        connection: BaseDBAsyncClient,
+        member: Member,
+        contacts: Sequence[ContactValues],
+        hasher: Callable[[str], str] | None,
     ) -> set[str]:
         """Keys of rows whose phone or channel id has opted out of this member (or of all)."""
         if not await has_suppressions(connection, member_id=member.id):
@@ -152,5 +158,10 @@ class Importer:
         hits: set[str] = set()
         for start in range(0, len(lookups), _SUPPRESSION_CHUNK):
             chunk = lookups[start : start + _SUPPRESSION_CHUNK]
-            hits |= await suppressed_keys(connection, member_id=member.id, keys=chunk)
+            hits |= await suppressed_keys(
+                connection,
+                member_id=member.id,
+                keys=chunk,
+                hashed=hasher if member.inherited_opt_outs else None,
+            )
         return {by_lookup[hit] for hit in hits}

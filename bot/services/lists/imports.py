@@ -101,14 +101,16 @@ class ImportService:
         resumed: ResumedReporting | None = None,
         worker_min_bytes: int = WORKER_MIN_BYTES,
         max_file_bytes: int = MAX_FILE_BYTES,
+        hasher: Callable[[str], str] | None = None,
     ) -> None:
         """`resumed`: how a job resumed here (its process died) reports to its member;
         `worker_min_bytes`: the file size from which the import worker reads the file;
-        `max_file_bytes`: the upload limit (a benchmark lifts it, tests lower the first)."""
+        `max_file_bytes`: the upload limit (a benchmark lifts it, tests lower the first);
+        `hasher`: the installation's keyed hash (see Importer)."""
         self._clock = clock
         self._tasks = tasks
         self._resumed = resumed
-        self._importer = Importer(clock=clock)
+        self._importer = Importer(clock=clock, hasher=hasher)
         self._worker_min_bytes = worker_min_bytes
         self._max_file_bytes = max_file_bytes
 

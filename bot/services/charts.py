@@ -1,4 +1,4 @@
-"""A campaign's report as a bar chart (PNG), drawn with matplotlib's Agg backend.
+"""Charts as PNG, drawn with matplotlib's Agg backend: a campaign's report, usage by day.
 
 The labels come in already translated. A Figure with its own Agg canvas, never pyplot: no
 global figure state, nothing shown on a screen.
@@ -52,6 +52,27 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int, str]]) -> bytes:
     axes.xaxis.set_visible(False)
     axes.spines[["top", "right", "bottom"]].set_visible(False)
     axes.set_title(title, fontfamily=_families(), loc="left")
+    return _png(figure)
+
+
+def column_chart(title: str, columns: Sequence[tuple[str, int]]) -> bytes:
+    """A column per (label, value), left to right (days of a month), as PNG bytes."""
+    figure = Figure(figsize=(8, 3.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(columns)))
+    axes.bar(positions, [value for _, value in columns], color=_COLOURS[2])
+    # Every label of a month's days would overlap: every few, always the first.
+    step = max(1, len(columns) // 10)
+    shown = positions[::step]
+    axes.set_xticks(shown, [columns[index][0] for index in shown], fontfamily=_families())
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_title(title, fontfamily=_families(), loc="left")
+    return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         # A character no installed font has is drawn as a box; that is no reason to fail.

@@ -1,0 +1,1 @@
+"""The privacy promises kept in code: a member's export of everything held about them."""
