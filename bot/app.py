@@ -34,7 +34,7 @@ from handlers.campaign_manage import unwatched_report
 from handlers.imports import resumed_reporting
 from handlers.replies import reply_notice
 from handlers.start import terms_announcement
-from models import Campaign, Channel, InboundReply, Member
+from models import Campaign, Channel, InboundReply, Member, Platform
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,10 @@ class App:
             details_retention=timedelta(days=settings.RETENTION_DETAILS_DAYS),
             hasher=hasher,
             announce_terms=announce_terms,
+            operator_ids={
+                Platform.TELEGRAM: settings.ADMIN_TELEGRAM_IDS,
+                Platform.LINE: settings.ADMIN_LINE_IDS,
+            },
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_skeleton
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
@@ -62,6 +62,10 @@ class Translator:
     def number(self, value: float) -> str:
         """A number with the locale's grouping and decimal signs."""
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        """A share (0.25) as the locale writes a percentage ("25%", "25 %")."""
+        return format_percent(share, locale=self.locale)
 
     def file_size(self, size: int) -> str:
         """A byte count as bytes, kB or MB in the locale's own unit names."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
+    admin,
     campaign_compose,
     campaign_manage,
     campaign_whatsapp,
@@ -45,6 +46,7 @@ def build_router() -> Router:
         optouts.router,
         usage.router,
         privacy.router,
+        admin.router,
         files.router,
         fallback.router,
     )
@@ -57,6 +59,7 @@ def build_gates() -> Gates:
         unregistered=fallback.unregistered,
         onboarding=fallback.onboarding,
         deleted=privacy.deleted_gate,
+        not_operator=fallback.fallback,
         failure=fallback.failure,
         recipient=recipients.answer,
     )

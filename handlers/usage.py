@@ -91,7 +91,7 @@ def usage_text(t: Translator, month: Month, usage: list[ChannelUsage], *, curren
         lines.append(_("No messages sent."))
     for item in usage:
         line = t.ngettext("{channel}: {count} message", "{channel}: {count} messages", item.units)
-        line = line.format(channel=_channel_name(item.channel), count=t.number(item.units))
+        line = line.format(channel=channel_name(item.channel), count=t.number(item.units))
         if item.failed:
             line += " " + _("({count} refused by the platform, not billed)").format(
                 count=t.number(item.failed)
@@ -140,7 +140,8 @@ def _title(t: Translator, month: Month) -> str:
     return t.month(month.start.date())
 
 
-def _channel_name(channel: str) -> str:
+def channel_name(channel: str) -> str:
+    """A channel's name as members know it."""
     try:
         return CHANNEL_NAMES[Channel(channel)]
     except ValueError:

@@ -30,6 +30,9 @@ class Gates:
     unregistered: Handler  # someone who never sent /start
     onboarding: Handler  # a member who has not accepted the current terms yet
     deleted: Handler  # a member who deleted the account: only /restore and /mydata are open
+    # Someone who is not an operator reached an operator's route: answered as if it did not
+    # exist (an unknown command, a stale button), so the route is not even revealed.
+    not_operator: Handler
     failure: Handler  # a handler raised: apologise, never show a traceback
     # Someone who is not a working member wrote text: a recipient's reply (STOP...) is
     # answered there, never with menus. False: not a recipient either, carry on.
@@ -143,6 +146,11 @@ class Conversation:
         route = self._router.resolve(ctx.event, await ctx.state.get_state())
         if route is None:
             raise LookupError("the router has no catch-all route")
+        if route.access is Access.OPERATOR:
+            operators = self._services.operators
+            if operators.is_operator(ctx.event.platform, ctx.event.user_id):
+                return route.handler
+            return self._gates.not_operator
         member = ctx.member
         if member is not None and member.status is MemberStatus.DELETED:
             # Before ANYONE: a deleted account's /start and stray messages are answered with

@@ -29,6 +29,9 @@ class Access(Enum):
     # Any member, also one who deleted the account and may still restore it or take their
     # data with them (/restore, /mydata).
     ACCOUNT = "account"
+    # One of the configured operators (ADMIN_*_IDS), checked for every event whatever its
+    # payload says; member or not.
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True)

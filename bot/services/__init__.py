@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +17,7 @@ from bot.services.lists import ListService
 from bot.services.lists.contacts import ContactService
 from bot.services.lists.imports import ImportService, ResumedReporting
 from bot.services.members import MemberService
+from bot.services.operators import OperatorService
 from bot.services.optin import BotHandles, OptInService
 from bot.services.optout.own_keywords import OwnKeywordService
 from bot.services.optout.service import OptOutService
@@ -25,7 +26,7 @@ from bot.services.privacy.export import MemberExport
 from bot.services.privacy.retention import RetentionService
 from bot.services.usage import UsageService
 from bot.tasks import BackgroundTasks
-from models import Channel, InboundReply, Member
+from models import Channel, InboundReply, Member, Platform
 
 __all__ = [
     "CampaignService",
@@ -63,6 +64,7 @@ class Services:
     member_export: MemberExport
     retention: RetentionService
     accounts: AccountService
+    operators: OperatorService
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -85,13 +87,15 @@ class Services:
         details_retention: timedelta,
         hasher: Callable[[str], str],
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
+        operator_ids: Mapping[Platform, Collection[str]] | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
         are those configured, which campaigns may send on; `resumed_imports` reports on the
         imports this process resumes for one that died; `unwatched_campaigns` reports the
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
-        (privacy/hashing.py); `announce_terms` tells a member the terms changed."""
+        (privacy/hashing.py); `announce_terms` tells a member the terms changed;
+        `operator_ids` are the operators' chat account ids per platform."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         campaigns = CampaignService(
             clock=clock,
@@ -121,4 +125,9 @@ class Services:
             ),
             campaigns=campaigns,
             accounts=AccountService(clock=clock, campaigns=campaigns, hasher=hasher),
+            operators=OperatorService(
+                clock=clock,
+                telegram_ids=(operator_ids or {}).get(Platform.TELEGRAM, ()),
+                line_ids=(operator_ids or {}).get(Platform.LINE, ()),
+            ),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -61,23 +61,29 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(
-    *, database_url: str, redis_url: str | None, telegram_polling: bool = False
+    *,
+    database_url: str,
+    redis_url: str | None,
+    telegram_polling: bool = False,
+    settings: Mapping[str, object] | None = None,
 ) -> AsyncIterator[Harness]:
-    """Start sandbox and bot; stop both, and fail if any request broke the platform specs."""
+    """Start sandbox and bot; stop both, and fail if any request broke the platform specs.
+    `settings` adds to the bot's configuration (the operators' ids, say)."""
     sandbox = Sandbox()
     sandbox_runner, sandbox_url = await _serve(sandbox.app)
     # The bot's own address is part of its settings (download links), so its port is picked first.
-    settings = Settings(
+    configured = Settings(
         _env_file=None,  # type: ignore[call-arg]
         WEB_PORT=_free_port(),
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         **sandbox.bot_environment(sandbox_url),
+        **(settings or {}),
     )
-    await db.apply_migrations(settings)
+    await db.apply_migrations(configured)
     clock = MovableClock()
-    app = await App.build(settings, clock=clock)
-    bot_runner, bot_url = await _serve(build_web_app(app), settings.WEB_PORT)
+    app = await App.build(configured, clock=clock)
+    bot_runner, bot_url = await _serve(build_web_app(app), configured.WEB_PORT)
     sandbox.connect_bot(bot_url)
     stop = asyncio.Event()
     webhook_url = None if telegram_polling else f"{bot_url}/webhooks/telegram"

@@ -1,0 +1,81 @@
+"""The operator: who it is (ADMIN_TELEGRAM_IDS / ADMIN_LINE_IDS) and the service's figures.
+
+Who is an operator is decided here, from configuration, for every admin event: never from
+anything a button payload says.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from tortoise.functions import Count, Sum
+
+from bot.services.clock import Clock
+from models import DeliveryStatus, Member, MemberStatus, Platform, UsageRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelDay:
+    """One channel's messages today: accepted (billed units) and refused by the platform."""
+
+    channel: str
+    sent: int
+    failed: int
+
+    @property
+    def failure_rate(self) -> float:
+        """The share of today's sends the platform refused."""
+        total = self.sent + self.failed
+        return self.failed / total if total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """The service at a glance."""
+
+    members: Counter[str]  # by status
+    today: list[ChannelDay]  # since midnight UTC, busiest channel first
+
+
+class OperatorService:
+    """The operator's identity and view of the service."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        telegram_ids: Collection[str],
+        line_ids: Collection[str],
+    ) -> None:
+        self._clock = clock
+        self._ids = {Platform.TELEGRAM: frozenset(telegram_ids), Platform.LINE: frozenset(line_ids)}
+
+    def is_operator(self, platform: Platform, user_id: str) -> bool:
+        """Whether this chat account is one of the configured operators."""
+        return user_id in self._ids.get(platform, frozenset())
+
+    async def statistics(self) -> Statistics:
+        """Members by status, and today's messages per channel with their failure rate."""
+        members: Counter[str] = Counter()
+        for row in await Member.annotate(n=Count("id")).group_by("status").values("status", "n"):
+            members[MemberStatus(row["status"]).value] = int(row["n"])
+        midnight = datetime.combine(self._clock().date(), time(), tzinfo=self._clock().tzinfo)
+        rows = (
+            await UsageRecord.filter(sent_at__gte=midnight)
+            .annotate(units=Sum("units"), messages=Count("id"))
+            .group_by("channel", "status")
+            .values("channel", "status", "units", "messages")
+        )
+        sent: Counter[str] = Counter()
+        failed: Counter[str] = Counter()
+        for row in rows:
+            if row["status"] == DeliveryStatus.FAILED.value:
+                failed[row["channel"]] += int(row["messages"])
+            else:
+                sent[row["channel"]] += int(row["units"] or 0)
+        channels = sorted(set(sent) | set(failed), key=lambda name: (-sent[name], name))
+        today = [ChannelDay(name, sent[name], failed[name]) for name in channels]
+        return Statistics(members=members, today=today)
