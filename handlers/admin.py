@@ -46,7 +46,7 @@ def statistics_text(t: Translator, figures: Statistics) -> str:
             "• "
             + _("{channel}: {sent} sent, {failed} refused ({rate} failed)").format(
                 channel=channel_name(day.channel),
-                sent=t.number(day.sent),
+                sent=t.number(day.units),
                 failed=t.number(day.failed),
                 rate=t.percent(day.failure_rate),
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api.migrate import migrate
 
 from bot import db
@@ -34,13 +35,7 @@ async def test_import_resume_fields_upgrade_existing_rows(database_url: str) -> 
     try:
         sql = connections.get("default")
         # Rows as the schema before 0006 held them: plain SQL, the models have moved on.
-        member = "INSERT INTO member (status, locale, timezone, created_at) VALUES (?, ?, ?, ?)"
-        await sql.execute_query(dialect_sql(sql, member), ["active", "en", "UTC", AT])
-        contact_list = (
-            "INSERT INTO contact_list (member_id, name, tags, opt_in_token, created_at) "
-            "VALUES (1, ?, ?, ?, ?)"
-        )
-        await sql.execute_query(dialect_sql(sql, contact_list), ["Old", "[]", "token", AT])
+        await _member_with_list(sql, "Old")
         upload = (
             "INSERT INTO upload (id, member_id, name, content, created_at) VALUES (?, 1, ?, ?, ?)"
         )
@@ -114,14 +109,7 @@ async def test_migrating_to_the_latest_keeps_every_members_data(database_url: st
     await _migrate(settings, "models.0010_usage_records")
     await Tortoise.init(config=db.tortoise_config(database_url))
     try:
-        sql = connections.get("default")
-        member = "INSERT INTO member (status, locale, timezone, created_at) VALUES (?, ?, ?, ?)"
-        await sql.execute_query(dialect_sql(sql, member), ["active", "en", "UTC", AT])
-        contact_list = (
-            "INSERT INTO contact_list (member_id, name, tags, opt_in_token, created_at) "
-            "VALUES (1, ?, ?, ?, ?)"
-        )
-        await sql.execute_query(dialect_sql(sql, contact_list), ["Kept", "[]", "token", AT])
+        await _member_with_list(connections.get("default"), "Kept")
     finally:
         await Tortoise.close_connections()
 
@@ -134,3 +122,14 @@ async def test_migrating_to_the_latest_keeps_every_members_data(database_url: st
         assert await ContactList.filter(name="Kept", member_id=1).exists()
     finally:
         await db.close()
+
+
+async def _member_with_list(sql: BaseDBAsyncClient, list_name: str) -> None:
+    """Member 1 and a list of theirs, in plain SQL (the models have moved on since)."""
+    member = "INSERT INTO member (status, locale, timezone, created_at) VALUES (?, ?, ?, ?)"
+    await sql.execute_query(dialect_sql(sql, member), ["active", "en", "UTC", AT])
+    contact_list = (
+        "INSERT INTO contact_list (member_id, name, tags, opt_in_token, created_at) "
+        "VALUES (1, ?, ?, ?, ?)"
+    )
+    await sql.execute_query(dialect_sql(sql, contact_list), [list_name, "[]", "token", AT])

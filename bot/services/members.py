@@ -79,8 +79,7 @@ class MemberService:
             account = await ChatAccount.create(
                 platform=platform, external_id=external_id, member=member, display_name=display_name
             )
-            account_hash = self._hasher(account_key(platform, external_id))
-            await inherit_opt_outs(member, account_hash, now=self._clock())
+            await self._inherit(member, platform, external_id)
         account.member = member
         return account
 
@@ -166,11 +165,14 @@ class MemberService:
             await account.save(update_fields=["member_id"])
             if not await ChatAccount.filter(member_id=previous_member_id).exists():
                 await Member.filter(id=previous_member_id).delete()
-            # Opt-outs a purged account of this chat account left behind hold for the member
-            # it now belongs to.
-            account_hash = self._hasher(account_key(account.platform, account.external_id))
-            await inherit_opt_outs(target, account_hash, now=self._clock())
+            await self._inherit(target, account.platform, account.external_id)
         return target
+
+    async def _inherit(self, member: Member, platform: Platform, external_id: str) -> None:
+        # Opt-outs a purged account of this chat account left behind hold for the member it
+        # now belongs to.
+        account_hash = self._hasher(account_key(platform, external_id))
+        await inherit_opt_outs(member, account_hash, now=self._clock())
 
     async def purge_expired_link_codes(self) -> int:
         """Delete link codes past their expiry; returns how many went."""

@@ -11,25 +11,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from tortoise.functions import Count, Sum
+from tortoise.functions import Count
 
 from bot.services.clock import Clock
-from models import DeliveryStatus, Member, MemberStatus, Platform, UsageRecord
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelDay:
-    """One channel's messages today: accepted (billed units) and refused by the platform."""
-
-    channel: str
-    sent: int
-    failed: int
-
-    @property
-    def failure_rate(self) -> float:
-        """The share of today's sends the platform refused."""
-        total = self.sent + self.failed
-        return self.failed / total if total else 0.0
+from bot.services.usage import ChannelUsage, by_channel
+from models import Member, MemberStatus, Platform, UsageRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +23,7 @@ class Statistics:
     """The service at a glance."""
 
     members: Counter[str]  # by status
-    today: list[ChannelDay]  # since midnight UTC, busiest channel first
+    today: list[ChannelUsage]  # since midnight UTC, busiest channel first
 
 
 class OperatorService:
@@ -62,20 +48,7 @@ class OperatorService:
         members: Counter[str] = Counter()
         for row in await Member.annotate(n=Count("id")).group_by("status").values("status", "n"):
             members[MemberStatus(row["status"]).value] = int(row["n"])
-        midnight = datetime.combine(self._clock().date(), time(), tzinfo=self._clock().tzinfo)
-        rows = (
-            await UsageRecord.filter(sent_at__gte=midnight)
-            .annotate(units=Sum("units"), messages=Count("id"))
-            .group_by("channel", "status")
-            .values("channel", "status", "units", "messages")
-        )
-        sent: Counter[str] = Counter()
-        failed: Counter[str] = Counter()
-        for row in rows:
-            if row["status"] == DeliveryStatus.FAILED.value:
-                failed[row["channel"]] += int(row["messages"])
-            else:
-                sent[row["channel"]] += int(row["units"] or 0)
-        channels = sorted(set(sent) | set(failed), key=lambda name: (-sent[name], name))
-        today = [ChannelDay(name, sent[name], failed[name]) for name in channels]
+        now = self._clock()
+        midnight = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+        today = await by_channel(UsageRecord.filter(sent_at__gte=midnight))
         return Statistics(members=members, today=today)

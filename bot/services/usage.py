@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
 
 from bot.services.clock import Clock
 from bot.services.lists.export import spreadsheet_safe
@@ -75,11 +76,35 @@ class Month:
 
 @dataclass(frozen=True, slots=True)
 class ChannelUsage:
-    """One channel's month: billed units, and messages the platform refused (not billed)."""
+    """One channel's usage over a period: billed units, and messages the platform refused
+    (not billed)."""
 
     channel: str
     units: int
     failed: int
+
+    @property
+    def failure_rate(self) -> float:
+        """The share of the period's sends the platform refused."""
+        total = self.units + self.failed
+        return self.failed / total if total else 0.0
+
+
+async def by_channel(records: QuerySet[UsageRecord]) -> list[ChannelUsage]:
+    """The records' units and refusals per channel, busiest first (one grouped query)."""
+    rows = (
+        await records.annotate(total=Sum("units"), messages=Count("id"))
+        .group_by("channel", "status")
+        .values("channel", "status", "total", "messages")
+    )
+    units: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    for row in rows:
+        units[row["channel"]] += int(row["total"] or 0)
+        if row["status"] == DeliveryStatus.FAILED.value:
+            failed[row["channel"]] += int(row["messages"])
+    channels = sorted(set(units) | set(failed), key=lambda name: (-units[name], name))
+    return [ChannelUsage(name, units[name], failed[name]) for name in channels]
 
 
 class UsageService:
@@ -91,22 +116,9 @@ class UsageService:
 
     async def by_channel(self, member: Member, month: Month) -> list[ChannelUsage]:
         """The month's units and refusals per channel, busiest first."""
-        rows = (
-            await UsageRecord.filter(
-                member_id=member.id, sent_at__gte=month.start, sent_at__lt=month.end
-            )
-            .annotate(total=Sum("units"), messages=Count("id"))
-            .group_by("channel", "status")
-            .values("channel", "status", "total", "messages")
+        return await by_channel(
+            UsageRecord.filter(member_id=member.id, sent_at__gte=month.start, sent_at__lt=month.end)
         )
-        units: Counter[str] = Counter()
-        failed: Counter[str] = Counter()
-        for row in rows:
-            units[row["channel"]] += int(row["total"] or 0)
-            if row["status"] == DeliveryStatus.FAILED.value:
-                failed[row["channel"]] += int(row["messages"])
-        channels = sorted(set(units) | set(failed), key=lambda name: (-units[name], name))
-        return [ChannelUsage(name, units[name], failed[name]) for name in channels]
 
     async def by_day(self, member: Member, month: Month) -> dict[date, int]:
         """Billed units per day of the month, on the member's calendar (every day listed)."""

@@ -11,7 +11,13 @@ import aiohttp
 from PIL import Image
 
 from models import CampaignImage, Member, Platform
-from tests.conversation.test_campaigns import audience, choose_time, picture, to_schedule
+from tests.conversation.test_campaigns import (
+    audience,
+    choose_time,
+    picture,
+    to_picture,
+    to_schedule,
+)
 from tests.support.chats import MemberChat, button_data
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
@@ -44,16 +50,7 @@ async def fetch(url: str) -> tuple[int, bytes, str]:
 
 async def to_picture_step(chat: MemberChat, list_id: int, text: str = "Hi {first_name}") -> None:
     """/new up to "A picture above the text?"."""
-    await chat.send("/new")
-    await chat.next()
-    await chat.send("Spring sale")
-    await chat.press(await chat.next(), f"new:list:{list_id}")
-    await chat.press(await chat.next(), "new:lists_done")
-    await chat.press(await chat.next(), "new:tag:none")
-    await chat.next()  # the message, please
-    await chat.send(text)
-    await chat.next()  # the first recipient will get...
-    assert "new:img:none" in button_data(await chat.next())
+    assert "new:img:none" in button_data(await to_picture(chat, list_id, text))
 
 
 async def test_the_picture_goes_out_on_telegram_line_and_whatsapp(

@@ -62,16 +62,7 @@ async def to_schedule(
     """/new through name, list, everyone, message, picture (`image` sent as a photo, or none),
     channels and WhatsApp's `template` (name, language, parameters as typed); returns
     "When…?"."""
-    await chat.send("/new")
-    await chat.next()
-    await chat.send("Spring sale")
-    await chat.press(await chat.next(), f"new:list:{list_id}")
-    await chat.press(await chat.next(), "new:lists_done")
-    await chat.press(await chat.next(), "new:tag:none")
-    await chat.next()  # the message, please
-    await chat.send(text)
-    await chat.next()  # the first recipient will get...
-    question = await chat.next()  # a picture?
+    question = await to_picture(chat, list_id, text)
     if image is None:
         await chat.press(question, "new:img:none")
     else:
@@ -85,6 +76,20 @@ async def to_schedule(
     for answer in template or ():
         await chat.next()
         await chat.send(answer)
+    return await chat.next()
+
+
+async def to_picture(chat: MemberChat, list_id: int, text: str) -> SentMessage:
+    """/new through name, list, everyone and message; returns "A picture above the text?"."""
+    await chat.send("/new")
+    await chat.next()
+    await chat.send("Spring sale")
+    await chat.press(await chat.next(), f"new:list:{list_id}")
+    await chat.press(await chat.next(), "new:lists_done")
+    await chat.press(await chat.next(), "new:tag:none")
+    await chat.next()  # the message, please
+    await chat.send(text)
+    await chat.next()  # the first recipient will get...
     return await chat.next()
 
 

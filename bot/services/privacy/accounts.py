@@ -55,8 +55,7 @@ class AccountService:
             .update(status=MemberStatus.DELETED, deleted_at=now)
         )
         if not changed:
-            fresh = await Member.get(id=member.id)
-            return fresh.deleted_at + RESTORE_WINDOW if fresh.deleted_at else now
+            return self.purge_date(await Member.get(id=member.id)) or now
         member.status, member.deleted_at = MemberStatus.DELETED, now
         for campaign in await Campaign.filter(member_id=member.id, status__in=_STOPPABLE):
             try:
