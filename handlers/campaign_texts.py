@@ -28,6 +28,7 @@ _STATUSES = {
     CampaignStatus.SCHEDULED: N_("scheduled"),
     CampaignStatus.RUNNING: N_("sending"),
     CampaignStatus.PAUSED: N_("paused"),
+    CampaignStatus.REVIEW: N_("held for review"),
     CampaignStatus.FINISHED: N_("finished"),
     CampaignStatus.CANCELLED: N_("cancelled"),
     CampaignStatus.FAILED: N_("failed"),

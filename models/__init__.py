@@ -10,12 +10,22 @@ from models.campaign import (
     Channel,
     Delivery,
     DeliveryStatus,
+    HoldReason,
 )
 from models.contact import ConsentSource, Contact, ContactList, ListMembership
 from models.download import Download
 from models.imports import ImportJob, ImportStatus, Upload
 from models.inbound import InboundEvent
 from models.member import ChatAccount, LinkCode, Member, MemberStatus, Platform
+from models.operator import (
+    Announcement,
+    Appeal,
+    AuditEntry,
+    NoticeDelivery,
+    NoticeKind,
+    RuleKind,
+    ScreeningRule,
+)
 from models.reply import InboundReply
 from models.suppression import (
     ForgottenOptOut,
@@ -30,6 +40,9 @@ __all__ = [
     "NO_CHANNEL",
     "OPTED_OUT",
     "RETRIES_EXHAUSTED",
+    "Announcement",
+    "Appeal",
+    "AuditEntry",
     "Campaign",
     "CampaignImage",
     "CampaignStatus",
@@ -42,6 +55,7 @@ __all__ = [
     "DeliveryStatus",
     "Download",
     "ForgottenOptOut",
+    "HoldReason",
     "ImportJob",
     "ImportStatus",
     "InboundEvent",
@@ -50,7 +64,11 @@ __all__ = [
     "ListMembership",
     "Member",
     "MemberStatus",
+    "NoticeDelivery",
+    "NoticeKind",
     "Platform",
+    "RuleKind",
+    "ScreeningRule",
     "ServiceSecret",
     "Suppression",
     "SuppressionSource",

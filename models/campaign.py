@@ -27,6 +27,9 @@ class CampaignStatus(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     FINISHED = "finished"
+    # Held for the operator: flagged by screening at launch, or paused by the dispatcher when
+    # its opt-out or failure rate crossed a threshold. Nothing sends until approved.
+    REVIEW = "review"
     CANCELLED = "cancelled"
     FAILED = "failed"
 
@@ -49,6 +52,14 @@ class DeliveryStatus(StrEnum):
     SKIPPED = "skipped"  # opted out (before launch or mid-campaign), or no channel reaches them
     AMBIGUOUS = "ambiguous"
     CANCELLED = "cancelled"
+
+
+class HoldReason(StrEnum):
+    """Why a campaign is in REVIEW."""
+
+    SCREENING = "screening"  # its content matched the screening rules at launch
+    OPT_OUTS = "opt_outs"  # too many recipients opted out while it ran
+    FAILURES = "failures"  # too many permanent failures while it ran
 
 
 # Why a delivery was never sent, beside the platforms' own error codes.
@@ -117,6 +128,12 @@ class Campaign(Model):
     # The deliveries' counts, kept here when the retention purge deletes the deliveries
     # themselves (see services/privacy/retention.py): [status, channel, error, fell back, n].
     archived_counts: list[list[object]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    # Why it waits for the operator (HoldReason), what screening found (rule findings, as
+    # the member and the operator read them), and the operator's decision.
+    hold_reason = fields.CharField(max_length=32, null=True)
+    findings: list[dict[str, object]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    reviewed_at = fields.DatetimeField(null=True)
+    review_note = fields.TextField(null=True)  # the operator's reason, told to the member
 
     class Meta:
         table = "campaign"

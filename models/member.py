@@ -23,6 +23,9 @@ class MemberStatus(StrEnum):
     # Deleted by the member: nothing sends, everything stays restorable for a while, then a
     # scheduled job purges it (services/privacy/accounts.py).
     DELETED = "deleted"
+    # Stopped by the operator: nothing sends until the operator lifts it; the member is told
+    # why and may ask for a personal review (/appeal).
+    SUSPENDED = "suspended"
 
 
 # Docstrings become table comments, and Tortoise's SQLite schema editor splits its DDL on
@@ -48,6 +51,11 @@ class Member(Model):
     # Registered from a chat account of a purged member that had opt-outs: those are kept as
     # keyed hashes and checked too (services/privacy/accounts.py).
     inherited_opt_outs = fields.BooleanField(default=False, db_default=False)
+    suspended_at = fields.DatetimeField(null=True)
+    suspended_reason = fields.TextField(null=True)  # the operator's words, shown to the member
+    # Whether the member takes the operator's promotional notices (service and breach
+    # notices reach everyone, whatever this says).
+    promotions = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     accounts: fields.ReverseRelation[ChatAccount]

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
+import pytest
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import OperationalError
 from tortoise.migrations.api.migrate import migrate
 
 from bot import db
 from bot.config import Settings
 from bot.sql import dialect_sql
-from models import Campaign, ContactList, ImportJob, Member, MemberStatus, Upload
+from models import AuditEntry, Campaign, ContactList, ImportJob, Member, MemberStatus, Upload
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
+# What a refusing trigger raises: Tortoise wraps SQLite's error, not PostgreSQL's.
+REFUSED = (OperationalError, asyncpg.PostgresError)
 
 
 async def _migrate(settings: Settings, target: str | None = None) -> None:
@@ -119,7 +124,26 @@ async def test_migrating_to_the_latest_keeps_every_members_data(database_url: st
     try:
         member_row = await Member.get(id=1)
         assert (member_row.status, member_row.inherited_opt_outs) == (MemberStatus.ACTIVE, False)
+        assert (member_row.promotions, member_row.suspended_at) == (True, None)
         assert await ContactList.filter(name="Kept", member_id=1).exists()
+    finally:
+        await db.close()
+
+
+async def test_the_audit_log_refuses_changes_in_the_database_itself(database_url: str) -> None:
+    # The ORM, a script or a bug: whatever asks, an audit entry is never changed or removed.
+    settings = Settings(_env_file=None, DATABASE_URL=database_url)
+    await _migrate(settings)
+    await db.connect(settings)
+    try:
+        entry = await AuditEntry.create(
+            at=AT, operator="telegram:1", member_id=1, action="view_lists", reason="support"
+        )
+        with pytest.raises(REFUSED, match="append-only"):
+            await AuditEntry.filter(id=entry.id).update(reason="nothing to see")
+        with pytest.raises(REFUSED, match="append-only"):
+            await AuditEntry.filter(id=entry.id).delete()
+        assert (await AuditEntry.get(id=entry.id)).reason == "support"
     finally:
         await db.close()
 

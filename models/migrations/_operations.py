@@ -33,3 +33,72 @@ class AlterFieldState(ops.AlterField):
         state_editor: BaseSchemaEditor | None = None,
     ) -> None:
         """Nothing: the column stays as it is."""
+
+
+class AppendOnly(ops.RunSQL):
+    """Triggers that refuse every UPDATE and DELETE on a table, in the database itself: a
+    record that must never change (the audit log) cannot be changed by a bug, a script or
+    an ORM call either. Each dialect has its own trigger syntax, and each statement is run
+    alone (the SQLite editor splits scripts on semicolons, which trigger bodies contain)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(sql=[], reverse_sql=[])
+        self.table = table
+
+    def describe(self) -> str:
+        """What `migrate` prints."""
+        return f"Make {self.table} append-only"
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        """Create the triggers."""
+        if state_editor is not None:
+            await _execute(state_editor, self._create(state_editor.client.capabilities.dialect))
+
+    async def database_backward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        """Drop them."""
+        if state_editor is not None:
+            await _execute(state_editor, self._drop(state_editor.client.capabilities.dialect))
+
+    def _create(self, dialect: str) -> list[str]:
+        table = self.table
+        if dialect == "sqlite":
+            return [
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                for verb in ("UPDATE", "DELETE")
+            ]
+        return [
+            f"CREATE FUNCTION {table}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END $$",
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_refuse_change()",
+        ]
+
+    def _drop(self, dialect: str) -> list[str]:
+        table = self.table
+        if dialect == "sqlite":
+            return [f"DROP TRIGGER IF EXISTS {table}_no_{verb}" for verb in ("update", "delete")]
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_refuse_change()",
+        ]
+
+
+async def _execute(state_editor: BaseSchemaEditor, statements: list[str]) -> None:
+    for statement in statements:
+        if state_editor.collect_sql:
+            state_editor.collected_sql.append(statement)
+        else:
+            await state_editor.client.execute_query(statement)

@@ -40,6 +40,8 @@ NOT_MEMBER_DATA = {
     "LinkCode",
     "ForgottenOptOut",
     "ServiceSecret",
+    "ScreeningRule",
+    "Announcement",  # each member's copy is theirs: NoticeDelivery
 }
 
 

@@ -15,9 +15,14 @@ from models import Campaign, CampaignStatus
 S = CampaignStatus
 
 ALLOWED: dict[CampaignStatus, frozenset[CampaignStatus]] = {
-    S.DRAFT: frozenset({S.SCHEDULED, S.RUNNING, S.CANCELLED}),
+    # A launch that screening flags goes to the operator's review instead.
+    S.DRAFT: frozenset({S.SCHEDULED, S.RUNNING, S.REVIEW, S.CANCELLED}),
     S.SCHEDULED: frozenset({S.RUNNING, S.DRAFT, S.CANCELLED}),
-    S.RUNNING: frozenset({S.PAUSED, S.FINISHED, S.CANCELLED, S.FAILED}),
+    # REVIEW: paused by the dispatcher for its opt-out or failure rate.
+    S.RUNNING: frozenset({S.PAUSED, S.FINISHED, S.CANCELLED, S.FAILED, S.REVIEW}),
+    # The operator approves (it starts, or goes on) or rejects (a campaign that never sent
+    # returns to draft for the member to change; one that had started is cancelled).
+    S.REVIEW: frozenset({S.SCHEDULED, S.RUNNING, S.DRAFT, S.CANCELLED}),
     S.PAUSED: frozenset({S.RUNNING, S.CANCELLED}),
     # A finished campaign runs again only for "retry failed".
     S.FINISHED: frozenset({S.RUNNING}),

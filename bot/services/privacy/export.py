@@ -27,6 +27,8 @@ from tortoise.models import Model
 from bot.services.clock import Clock
 from bot.services.lists.export import spreadsheet_safe
 from models import (
+    Appeal,
+    AuditEntry,
     Campaign,
     CampaignImage,
     ChatAccount,
@@ -37,6 +39,7 @@ from models import (
     InboundReply,
     ListMembership,
     Member,
+    NoticeDelivery,
     Suppression,
     Upload,
     UsageRecord,
@@ -68,6 +71,10 @@ TABLES = (
     Table("uploads.csv", Upload, "member_id"),
     Table("imports.csv", ImportJob, "member_id"),
     Table("usage.csv", UsageRecord, "member_id"),
+    # Every time an operator opened the member's data or acted on the account, and why.
+    Table("operator_access.csv", AuditEntry, "member_id"),
+    Table("appeals.csv", Appeal, "member_id"),
+    Table("notices.csv", NoticeDelivery, "member_id"),
 )
 
 
