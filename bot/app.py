@@ -21,7 +21,7 @@ from bot.dispatch.parts import DispatchParts, build_senders
 from bot.dispatch.statuses import StatusUpdates
 from bot.i18n import I18n
 from bot.metrics import Metrics
-from bot.notify import MemberNotifier
+from bot.notify import MemberNotifier, OperatorNotifier, Outbox
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
@@ -99,6 +99,10 @@ class App:
         hasher = KeyedHash(await data_key(key))
         dispatch = DispatchParts.build(settings, redis, hasher=hasher)
         senders = build_senders(settings)
+        operator_ids = {
+            Platform.TELEGRAM: settings.ADMIN_TELEGRAM_IDS,
+            Platform.LINE: settings.ADMIN_LINE_IDS,
+        }
 
         async def tell_member(reply: InboundReply) -> None:
             # Bound after the services exist: the notifier's LINE side needs their downloads.
@@ -129,13 +133,11 @@ class App:
             details_retention=timedelta(days=settings.RETENTION_DETAILS_DAYS),
             hasher=hasher,
             announce_terms=announce_terms,
-            operator_ids={
-                Platform.TELEGRAM: settings.ADMIN_TELEGRAM_IDS,
-                Platform.LINE: settings.ADMIN_LINE_IDS,
-            },
+            operator_ids=operator_ids,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)
+        operator_notifier = OperatorNotifier(members=notifier, i18n=i18n, operator_ids=operator_ids)
         engine = Engine(
             queue=dispatch.queue,
             senders=senders,
@@ -156,6 +158,7 @@ class App:
             i18n=i18n,
             services=services,
             metrics=metrics,
+            outbox=Outbox(members=notifier, operators=operator_notifier),
         )
         telegram = None
         if bot is not None:

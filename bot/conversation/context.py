@@ -13,6 +13,7 @@ from bot.i18n import I18n, Translator
 from models import ChatAccount, Member
 
 if TYPE_CHECKING:
+    from bot.notify import Outbox
     from bot.services import Services
 
 
@@ -27,6 +28,9 @@ class Context:
     reply: Responder
     services: Services
     i18n: I18n
+    # Messages to other chats than this one: a member's (the operator's decisions), the
+    # operators' (an appeal, a campaign waiting for review).
+    outbox: Outbox
 
     @property
     def member(self) -> Member | None:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage
@@ -19,6 +20,9 @@ from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.services import Services
 from models import MemberStatus
+
+if TYPE_CHECKING:
+    from bot.notify import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ class Conversation:
         i18n: I18n,
         services: Services,
         metrics: Metrics,
+        outbox: Outbox,
     ) -> None:
         self._router = router
         self._gates = gates
@@ -94,6 +99,7 @@ class Conversation:
         self._i18n = i18n
         self._services = services
         self._metrics = metrics
+        self._outbox = outbox
         self._locks = _KeyedLocks()
 
     async def handle(self, event: Incoming, responder: Responder) -> None:
@@ -132,6 +138,7 @@ class Conversation:
             reply=responder,
             services=self._services,
             i18n=self._i18n,
+            outbox=self._outbox,
         )
 
     async def _recipient_reply(self, ctx: Context) -> bool:

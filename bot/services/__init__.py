@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.dispatch.parts import DispatchParts
+from bot.services.audit import AuditService
 from bot.services.campaigns.images import ImageService
 from bot.services.campaigns.service import CampaignService, UnwatchedReport
 from bot.services.campaigns.states import Transitions
@@ -29,6 +30,7 @@ from bot.tasks import BackgroundTasks
 from models import Channel, InboundReply, Member, Platform
 
 __all__ = [
+    "AuditService",
     "CampaignService",
     "Clock",
     "ContactService",
@@ -65,6 +67,7 @@ class Services:
     retention: RetentionService
     accounts: AccountService
     operators: OperatorService
+    audit: AuditService
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -130,4 +133,5 @@ class Services:
                 telegram_ids=(operator_ids or {}).get(Platform.TELEGRAM, ()),
                 line_ids=(operator_ids or {}).get(Platform.LINE, ()),
             ),
+            audit=AuditService(clock=clock),
         )
