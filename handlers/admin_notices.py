@@ -22,14 +22,17 @@ OPERATOR = Access.OPERATOR
 
 _KIND_NAMES = {
     NoticeKind.SERVICE: N_("Service notice"),
-    NoticeKind.BREACH: N_("Security notice (breach)"),
+    NoticeKind.BREACH: N_("Breach notice"),
     NoticeKind.PROMOTIONAL: N_("Promotional notice"),
 }
 _KIND_RULES = {
-    NoticeKind.SERVICE: N_("It reaches every member except those who deleted their account."),
+    NoticeKind.SERVICE: N_(
+        "It reaches every member except those who deleted their account; nobody can decline it."
+    ),
     NoticeKind.BREACH: N_(
-        "It reaches every member whose data we hold, deleted accounts not yet purged "
-        "included, and the time it reached each one is kept as the record of the notification."
+        "For a security incident. It reaches every member whose data we hold, deleted accounts "
+        "not yet purged included; nobody can decline it, and the time it reached each one is "
+        "kept as the record of the notification."
     ),
     NoticeKind.PROMOTIONAL: N_("It reaches only active members who have not turned news off."),
 }

@@ -76,7 +76,7 @@ async def test_a_breach_notice_reaches_every_member_and_keeps_when(operated: Har
     assert f"Security notice from Broadside:\n\n{BREACH_TEXT}" in preview
     assert "It will reach 3 members." in preview
     summary = await operator(operated).next()
-    assert summary.text == "Security notice (breach) #1 delivered: reached 3 of 3 members."
+    assert summary.text == "Breach notice #1 delivered: reached 3 of 3 members."
     line_operator = LineChat(operated.sandbox.line, OPERATOR_LINE, language="en")
     assert (await line_operator.next()).text == summary.text, "every operator hears of it"
 
@@ -98,7 +98,7 @@ async def test_a_breach_notice_reaches_every_member_and_keeps_when(operated: Har
     await chat.press(await chat.next(), "adm:notice")
     await chat.press(await chat.next(), "adm:notice:list")
     past = await chat.next()
-    assert "#1 Security notice (breach)" in (past.text or "")
+    assert "#1 Breach notice" in (past.text or "")
     assert "reached 3 of 3" in (past.text or "")
     await chat.press(past, "adm:notice:csv:1")
     record = list(csv.DictReader(io.StringIO((await document(chat)).decode("utf-8-sig"))))
@@ -215,3 +215,25 @@ async def test_a_members_forged_announcement_buttons_do_nothing(operated: Harnes
     await member.send("Everything is fine, log in at evil.example")
     assert "didn't understand" in ((await member.next()).text or "")
     assert await Announcement.all().count() == 0
+
+
+async def test_the_operator_is_told_what_is_too_long_and_may_cancel(operated: Harness) -> None:
+    member = operated.chat(Platform.TELEGRAM)
+    await onboard(member)
+    chat = operator(operated)
+    await chat.send("/admin")
+    await chat.press(await chat.next(), "adm:notice")
+    await chat.press(await chat.next(), "adm:notice:new:service")
+    await chat.next()
+    await chat.send("x" * 3600)
+    refusal = (await chat.next()).text or ""
+    assert "up to 3,500 characters; this one has 3,600" in refusal
+    await chat.send("Back in five minutes")
+    preview = await chat.next()
+    assert "It will reach 1 member." in (preview.text or "")
+    await chat.press(preview, "adm:notice:cancel")
+    assert (await chat.next()).text == "Cancelled: nothing was sent."
+    await chat.press(preview, "adm:notice:send")  # the old preview's button
+    assert "expired" in ((await chat.next()).text or "")
+    assert await Announcement.all().count() == 0
+    assert not any("Back in five minutes" in text for text in _inbox(operated, member))
