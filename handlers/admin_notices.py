@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from bot.conversation import Access, Button, Context, Router
 from bot.i18n import Translator
 from bot.notify import OperatorNotifier
-from bot.services.announcements import MAX_NOTICE_CHARS, NoticeTooLongError, Reach
+from bot.services.announcements import MAX_NOTICE_CHARS, NoticeTextError, Reach
 from bot.services.audit import operator_name
 from handlers import texts
 from handlers.notices import notice_text
@@ -114,7 +114,7 @@ async def send(ctx: Context) -> None:
     _ = ctx.t.gettext
     try:
         announcement = await service.create(kind, data.get("text", ""), operator=operator)
-    except NoticeTooLongError:
+    except NoticeTextError:
         await ctx.reply.send(texts.stale_button(ctx.t))
         return
     service.launch(announcement)

@@ -79,8 +79,8 @@ class NoticeDelivering:
     finished: Callable[[Announcement, Reach], Awaitable[object]]
 
 
-class NoticeTooLongError(ValueError):
-    """The operator's text does not fit one chat message with its frame."""
+class NoticeTextError(ValueError):
+    """The operator's text is empty, or does not fit one chat message with its frame."""
 
 
 class AnnouncementService:
@@ -103,7 +103,7 @@ class AnnouncementService:
         """Write the announcement and a delivery row for each addressee, in one go."""
         text = text.strip()
         if not text or len(text) > MAX_NOTICE_CHARS:
-            raise NoticeTooLongError(len(text))
+            raise NoticeTextError(len(text))
         async with in_transaction():
             announcement = await Announcement.create(
                 kind=kind, text=text, created_at=self._clock(), created_by=operator
@@ -135,17 +135,16 @@ class AnnouncementService:
     async def deliver(self, announcement_id: int) -> Reach | None:
         """Send to every addressee nobody has tried yet, then finish; None when there is
         nothing to deliver (finished, gone, or this process cannot send)."""
+        delivering = self._delivering
         announcement = await Announcement.get_or_none(id=announcement_id)
-        if announcement is None or announcement.finished_at is not None:
-            return None
-        if self._delivering is None:
+        if delivering is None or announcement is None or announcement.finished_at is not None:
             return None
         last_id = 0
         while batch := await self._untried(announcement_id, after=last_id):
             for row in batch:
                 last_id = row.id
-                await self._deliver_one(announcement, row)
-        return await self._finish(announcement)
+                await self._deliver_one(delivering, announcement, row)
+        return await self._finish(delivering, announcement)
 
     async def resume(self) -> int:
         """The scheduled job: deliver the announcements a dead process left unfinished (and
@@ -171,9 +170,10 @@ class AnnouncementService:
             .limit(_BATCH)
         )
 
-    async def _deliver_one(self, announcement: Announcement, row: NoticeDelivery) -> None:
-        assert self._delivering is not None
-        await self._delivering.pace()
+    async def _deliver_one(
+        self, delivering: NoticeDelivering, announcement: Announcement, row: NoticeDelivery
+    ) -> None:
+        await delivering.pace()
         # The claim is committed before the send: another process resuming the same
         # announcement skips this row, and a crash after it never sends it twice.
         claimed = await NoticeDelivery.filter(id=row.id, chats=UNTRIED, delivered_at=None).update(
@@ -186,11 +186,11 @@ class AnnouncementService:
         member = await Member.filter(audience(announcement.kind), id=row.member_id).first()
         if member is None:
             return
-        chats = await self._delivering.send(member, announcement.kind, announcement.text)
+        chats = await delivering.send(member, announcement.kind, announcement.text)
         if chats:
             await NoticeDelivery.filter(id=row.id).update(chats=chats, delivered_at=self._clock())
 
-    async def _finish(self, announcement: Announcement) -> Reach:
+    async def _finish(self, delivering: NoticeDelivering, announcement: Announcement) -> Reach:
         reach = await self.reach(announcement.id)
         if not reach.done:
             return reach
@@ -202,8 +202,7 @@ class AnnouncementService:
                 "announcement delivered",
                 extra={"announcement_id": announcement.id, "reached": reach.reached},
             )
-            assert self._delivering is not None
-            await self._delivering.finished(announcement, reach)
+            await delivering.finished(announcement, reach)
         return reach
 
     async def reach(self, announcement_id: int) -> Reach:

@@ -237,3 +237,33 @@ async def test_the_operator_is_told_what_is_too_long_and_may_cancel(operated: Ha
     assert "expired" in ((await chat.next()).text or "")
     assert await Announcement.all().count() == 0
     assert not any("Back in five minutes" in text for text in _inbox(operated, member))
+
+
+async def test_a_large_membership_is_paced_within_the_telegram_budget(
+    database_url: str, redis_url: str | None
+) -> None:
+    settings = {"TELEGRAM_RATE_LIMIT": "2", "ADMIN_TELEGRAM_IDS": str(OPERATOR_TELEGRAM)}
+    async with running_bot(
+        database_url=database_url, redis_url=redis_url, settings=settings
+    ) as running:
+        running.sandbox.telegram.add_user(OPERATOR_TELEGRAM)
+        for _ in range(6):
+            await onboard(running.chat(Platform.TELEGRAM))
+        service = running.app.services.announcements
+        announcement = await service.create(
+            NoticeKind.SERVICE, "New terms next month", operator="telegram:900001"
+        )
+        reach = await service.deliver(announcement.id)
+        assert reach is not None
+        assert (reach.addressed, reach.reached) == (6, 6)
+        times = sorted(
+            call.time
+            for call in running.sandbox.calls
+            if call.method == "sendMessage" and "New terms" in call.params.get("text", "")
+        )
+        assert len(times) == 6
+        # Two a second, in the moving window the campaigns share: a message and the one two
+        # after it are a second apart (give or take the requests' own travel), six take two.
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[2:], strict=False)]
+        assert min(gaps) > 0.75, gaps
+        assert (times[-1] - times[0]).total_seconds() > 1.9
