@@ -37,15 +37,7 @@ from handlers.imports import resumed_reporting
 from handlers.notices import notice_sender
 from handlers.replies import reply_notice
 from handlers.start import terms_announcement
-from models import (
-    Announcement,
-    Campaign,
-    Channel,
-    InboundReply,
-    Member,
-    NoticeKind,
-    Platform,
-)
+from models import Announcement, Campaign, Channel, InboundReply, Member, NoticeKind, Platform
 
 log = logging.getLogger(__name__)
 
