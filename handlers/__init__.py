@@ -6,6 +6,8 @@ from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
     admin,
+    admin_dnc,
+    admin_notices,
     campaign_compose,
     campaign_manage,
     campaign_whatsapp,
@@ -16,6 +18,7 @@ from handlers import (
     imports,
     link,
     lists,
+    notices,
     optin,
     optouts,
     privacy,
@@ -34,6 +37,7 @@ def build_router() -> Router:
         start.router,
         optin.router,
         settings.router,
+        notices.router,
         link.router,
         imports.router,
         lists.router,
@@ -47,6 +51,8 @@ def build_router() -> Router:
         usage.router,
         privacy.router,
         admin.router,
+        admin_notices.router,
+        admin_dnc.router,
         files.router,
         fallback.router,
     )

@@ -53,3 +53,17 @@ class CampaignDialog(StatesGroup):
     when = State()  # typing the date and time
     quiet = State()
     summary = State()  # confirm, send a test, or cancel
+
+
+class NoticeDialog(StatesGroup):
+    """/admin: an announcement to the members."""
+
+    text = State()  # typing the notice
+    confirm = State()  # the preview: send or cancel
+
+
+class DoNotContactDialog(StatesGroup):
+    """/admin: editing the operator's do-not-contact list."""
+
+    add = State()  # typing addresses to add
+    remove = State()  # typing the address to remove

@@ -147,7 +147,19 @@ class Conversation:
             return False
         if member is not None and self._services.members.may_use_service(member):
             return False
+        if await self._operator_route(ctx):
+            # An operator typing in an /admin dialog (a notice, numbers) who is also someone's
+            # recipient: the text is the operator's, not a reply to that member.
+            return False
         return await self._gates.recipient(ctx)
+
+    async def _operator_route(self, ctx: Context) -> bool:
+        route = self._router.resolve(ctx.event, await ctx.state.get_state())
+        return (
+            route is not None
+            and route.access is Access.OPERATOR
+            and self._services.operators.is_operator(ctx.event.platform, ctx.event.user_id)
+        )
 
     async def _choose(self, ctx: Context) -> Handler:
         route = self._router.resolve(ctx.event, await ctx.state.get_state())

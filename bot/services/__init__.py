@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.dispatch.parts import DispatchParts
+from bot.services.announcements import AnnouncementService, NoticeDelivering
 from bot.services.audit import AuditService
 from bot.services.campaigns.images import ImageService
 from bot.services.campaigns.service import CampaignService, UnwatchedReport
@@ -20,6 +21,7 @@ from bot.services.lists.imports import ImportService, ResumedReporting
 from bot.services.members import MemberService
 from bot.services.operators import OperatorService
 from bot.services.optin import BotHandles, OptInService
+from bot.services.optout.operator_list import DoNotContactService
 from bot.services.optout.own_keywords import OwnKeywordService
 from bot.services.optout.service import OptOutService
 from bot.services.privacy.accounts import AccountService
@@ -68,6 +70,8 @@ class Services:
     accounts: AccountService
     operators: OperatorService
     audit: AuditService
+    announcements: AnnouncementService
+    do_not_contact: DoNotContactService
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -91,6 +95,7 @@ class Services:
         hasher: Callable[[str], str],
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         operator_ids: Mapping[Platform, Collection[str]] | None = None,
+        notices: NoticeDelivering | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
@@ -98,7 +103,8 @@ class Services:
         imports this process resumes for one that died; `unwatched_campaigns` reports the
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
         (privacy/hashing.py); `announce_terms` tells a member the terms changed;
-        `operator_ids` are the operators' chat account ids per platform."""
+        `operator_ids` are the operators' chat account ids per platform; `notices` sends the
+        operator's announcements to members (see announcements.py)."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         campaigns = CampaignService(
             clock=clock,
@@ -134,4 +140,6 @@ class Services:
                 line_ids=(operator_ids or {}).get(Platform.LINE, ()),
             ),
             audit=AuditService(clock=clock),
+            announcements=AnnouncementService(clock=clock, tasks=tasks, delivering=notices),
+            do_not_contact=DoNotContactService(clock=clock),
         )
