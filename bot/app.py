@@ -25,11 +25,13 @@ from bot.notify import MemberNotifier, OperatorNotifier, Outbox
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
+from bot.services.campaigns.autopause import PauseLimits
 from bot.services.campaigns.progress import Tally
 from bot.services.lists.imports import ImportReporting
 from bot.services.privacy.hashing import KeyedHash, data_key
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
+from handlers.admin_review import campaign_held
 from handlers.campaign_manage import unwatched_report
 from handlers.imports import resumed_reporting
 from handlers.replies import reply_notice
@@ -120,6 +122,9 @@ class App:
         async def unwatched_campaigns(member: Member, campaign: Campaign, tally: Tally) -> None:
             await unwatched_report(i18n, notifier)(member, campaign, tally)
 
+        async def campaign_paused(campaign: Campaign) -> None:
+            await campaign_held(i18n, notifier, operator_notifier)(campaign)
+
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
@@ -134,6 +139,12 @@ class App:
             hasher=hasher,
             announce_terms=announce_terms,
             operator_ids=operator_ids,
+            pause_limits=PauseLimits(
+                opt_out_rate=settings.PAUSE_OPT_OUT_RATE,
+                failure_rate=settings.PAUSE_FAILURE_RATE,
+                min_sends=settings.PAUSE_MIN_SENDS,
+            ),
+            on_hold=campaign_paused,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)
@@ -147,6 +158,7 @@ class App:
             clock=clock,
             images=services.images.for_sending,
             on_finished=services.campaigns.finish,
+            on_recorded=services.autopause.after_batch,
             window=settings.DISPATCH_WINDOW,
             concurrency=settings.DISPATCH_CONCURRENCY,
             orphaned_after=timedelta(seconds=settings.DISPATCH_RECLAIM_SECONDS),

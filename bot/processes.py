@@ -103,6 +103,8 @@ def scheduled_jobs(app: App) -> list[Job]:
         # Held deliveries now due, unfinished launches, work a restart lost from the queue.
         Job("sweep-campaigns", timedelta(seconds=5), services.campaigns.sweep),
         Job("report-ended-campaigns", timedelta(seconds=15), services.campaigns.report_ended),
+        # Opt-outs that come in while nothing sends (the dispatcher checks as it sends).
+        Job("pause-unhealthy-campaigns", timedelta(seconds=5), services.autopause.check_running),
     ]
 
 

@@ -6,6 +6,8 @@ from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
     admin,
+    admin_review,
+    admin_rules,
     campaign_compose,
     campaign_manage,
     campaign_whatsapp,
@@ -47,6 +49,8 @@ def build_router() -> Router:
         usage.router,
         privacy.router,
         admin.router,
+        admin_review.router,
+        admin_rules.router,
         files.router,
         fallback.router,
     )

@@ -16,7 +16,12 @@ async def menu(ctx: Context) -> None:
     """What the operator can open."""
     _ = ctx.t.gettext
     await ctx.reply.send(
-        _("Operator menu."), buttons=[[Button(_("Service statistics"), "adm:stats")]]
+        _("Operator menu."),
+        buttons=[
+            [Button(_("Service statistics"), "adm:stats")],
+            [Button(_("Review queue"), "adm:review")],
+            [Button(_("Screening rules"), "adm:rules")],
+        ],
     )
 
 

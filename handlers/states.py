@@ -53,3 +53,10 @@ class CampaignDialog(StatesGroup):
     when = State()  # typing the date and time
     quiet = State()
     summary = State()  # confirm, send a test, or cancel
+
+
+class OperatorDialog(StatesGroup):
+    """/admin: what the operator types."""
+
+    reject_reason = State()  # why a held campaign is rejected, for its member
+    rule_value = State()  # a new screening rule's value

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from bot.dispatch.parts import DispatchParts
 from bot.services.audit import AuditService
+from bot.services.campaigns.autopause import AutoPause, OnHold, PauseLimits
 from bot.services.campaigns.images import ImageService
+from bot.services.campaigns.review import ReviewService
 from bot.services.campaigns.service import CampaignService, UnwatchedReport
 from bot.services.campaigns.states import Transitions
 from bot.services.clock import Clock, utc_now
@@ -25,6 +27,7 @@ from bot.services.optout.service import OptOutService
 from bot.services.privacy.accounts import AccountService
 from bot.services.privacy.export import MemberExport
 from bot.services.privacy.retention import RetentionService
+from bot.services.screening import ScreeningService
 from bot.services.usage import UsageService
 from bot.tasks import BackgroundTasks
 from models import Channel, InboundReply, Member, Platform
@@ -68,6 +71,9 @@ class Services:
     accounts: AccountService
     operators: OperatorService
     audit: AuditService
+    screening: ScreeningService
+    reviews: ReviewService
+    autopause: AutoPause
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -91,6 +97,8 @@ class Services:
         hasher: Callable[[str], str],
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         operator_ids: Mapping[Platform, Collection[str]] | None = None,
+        pause_limits: PauseLimits | None = None,
+        on_hold: OnHold | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
@@ -98,8 +106,11 @@ class Services:
         imports this process resumes for one that died; `unwatched_campaigns` reports the
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
         (privacy/hashing.py); `announce_terms` tells a member the terms changed;
-        `operator_ids` are the operators' chat account ids per platform."""
+        `operator_ids` are the operators' chat account ids per platform; `pause_limits` the
+        rates that hold a running campaign, and `on_hold` tells its member and the
+        operators."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
+        screening = ScreeningService(clock=clock)
         campaigns = CampaignService(
             clock=clock,
             transitions=transitions,
@@ -108,6 +119,7 @@ class Services:
             tasks=tasks,
             enabled=channels,
             unwatched=unwatched_campaigns,
+            screening=screening,
         )
         return cls(
             clock=clock,
@@ -134,4 +146,9 @@ class Services:
                 line_ids=(operator_ids or {}).get(Platform.LINE, ()),
             ),
             audit=AuditService(clock=clock),
+            screening=screening,
+            reviews=ReviewService(clock=clock, campaigns=campaigns, transitions=transitions),
+            autopause=AutoPause(
+                campaigns=campaigns, limits=pause_limits or PauseLimits(), on_hold=on_hold
+            ),
         )
