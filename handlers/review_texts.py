@@ -6,6 +6,8 @@ operators (the queue, a campaign's card): one place says what each finding means
 
 from __future__ import annotations
 
+from babel.numbers import format_percent
+
 from bot.conversation import Button, Keyboard
 from bot.i18n import Translator
 from bot.services.screening import Finding
@@ -57,8 +59,8 @@ def _explain(t: Translator, data: dict[str, object]) -> str | None:
         return t.gettext(_FINDINGS[finding.kind]).format(
             value=finding.value,
             match=finding.match,
-            share=t.percent(share) if share is not None else finding.match,
-            limit=t.percent(limit) if limit is not None else finding.value,
+            share=_percent(t, share) if share is not None else finding.match,
+            limit=_percent(t, limit) if limit is not None else finding.value,
         )
     try:
         reason = HoldReason(str(data.get("kind")))
@@ -69,9 +71,14 @@ def _explain(t: Translator, data: dict[str, object]) -> str | None:
     return t.gettext(_RATES[reason]).format(
         count=t.number(int(str(data.get("count", 0)))),
         sends=t.number(int(str(data.get("sends", 0)))),
-        rate=t.percent(float(str(data.get("rate", 0)))),
-        limit=t.percent(float(str(data.get("limit", 0)))),
+        rate=_percent(t, float(str(data.get("rate", 0)))),
+        limit=_percent(t, float(str(data.get("limit", 0)))),
     )
+
+
+def _percent(t: Translator, share: float) -> str:
+    """A share with a decimal where it has one: 2.4% is past a 2% limit, "2%" would not say."""
+    return format_percent(share, format="#,##0.#%", locale=t.locale)
 
 
 def _number(text: str) -> float | None:
