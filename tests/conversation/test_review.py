@@ -216,3 +216,13 @@ async def test_the_operator_edits_the_screening_rules(operated: Harness) -> None
     await operator.next()
     await operator.send("lots")
     assert "between 0 and 1" in ((await operator.next()).text or "")
+
+
+async def test_a_deleted_account_leaves_the_queue(operated: Harness) -> None:
+    chat = operated.chat(Platform.TELEGRAM)
+    await launch_flagged(operated, chat, 4631)
+    member = await Member.get()
+    await operated.app.services.accounts.delete(member)
+    campaign = await Campaign.get()
+    assert campaign.status is CampaignStatus.CANCELLED, "no approval can send it any more"
+    assert await operated.app.services.reviews.queue() == ([], 0)
