@@ -74,6 +74,9 @@ class Transitions:
         sources = [status for status, targets in ALLOWED.items() if wanted in targets]
         if only_from is not None:
             sources = [status for status in sources if status is only_from]
+            if not sources:
+                current = await Campaign.get_or_none(id=campaign_id)
+                raise TransitionError(campaign_id, current.status if current else None, wanted)
         now = self._clock()
         fields: dict[str, object] = {"status": wanted, "updated_at": now, **(details or {})}
         if wanted is S.RUNNING:
