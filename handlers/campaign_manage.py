@@ -223,8 +223,8 @@ async def show_card(ctx: Context, campaign: Campaign) -> None:
     tally = await ctx.services.campaigns.tally(campaign)
     status = tally.status if tally is not None else campaign.status
     lines = [campaign_line(ctx.t, campaign)]
-    if status is S.REVIEW:
-        lines.append("\n".join(finding_lines(ctx.t, campaign)))
+    if status is S.REVIEW and (found := finding_lines(ctx.t, campaign)):
+        lines.append("\n".join(found))
     buttons = list(_control_buttons(ctx.t, campaign.id, status))
     if status is S.DRAFT:
         buttons.append([Button(_("Continue"), f"cmp:edit:{campaign.id}")])

@@ -52,7 +52,9 @@ _OPTED_OUT = (
     "AND c.phone = s.key WHERE s.member_id = ? AND s.created_at >= ? AND s.source IN "
     "('keyword', 'platform_signal') AND s.key LIKE '+%' "
     "UNION SELECT c.id FROM suppression s JOIN contact c ON c.member_id = s.member_id "
-    "AND c.telegram_id = CAST(SUBSTR(s.key, 10) AS BIGINT) WHERE s.member_id = ? "
+    # CASE first: PostgreSQL may cast before filtering, and "line:U..." is no number.
+    "AND c.telegram_id = CAST(CASE WHEN s.key LIKE 'telegram:%' THEN SUBSTR(s.key, 10) END "
+    "AS BIGINT) WHERE s.member_id = ? "
     "AND s.created_at >= ? AND s.source IN ('keyword', 'platform_signal') "
     "AND s.key LIKE 'telegram:%' "
     "UNION SELECT c.id FROM suppression s JOIN contact c ON c.member_id = s.member_id "
