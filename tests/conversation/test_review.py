@@ -152,13 +152,20 @@ async def test_a_non_operator_is_refused_and_a_member_may_cancel_while_held(
 
     await chat.send("/admin")
     assert "I don't know the command /admin" in ((await chat.next()).text or "")
-    for forged in (f"adm:rv:ok:{campaign.id}", f"adm:rv:open:{campaign.id}", "adm:review"):
+    forged_payloads = (
+        f"adm:rv:ok:{campaign.id}",
+        f"adm:rv:open:{campaign.id}",
+        "adm:review",
+        "adm:rules:off:1",
+    )
+    for forged in forged_payloads:
         await operated.sandbox.line.press_postback(chat.user_id, forged)
         answer = (await chat.next()).text or ""
         assert "expired" in answer
         assert "Spring sale" not in answer
     assert (await Campaign.get()).status is CampaignStatus.REVIEW
     assert await AuditEntry.filter(action="approve_campaign").count() == 0
+    assert (await ScreeningRule.get(id=1)).active
 
     await chat.send("/campaigns")
     listing = await chat.next()
