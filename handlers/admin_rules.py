@@ -75,9 +75,9 @@ async def _page(ctx: Context, kind: RuleKind, offset: int) -> None:
     lines = [_(_KINDS[kind]) + ":"]
     buttons: list[list[Button]] = []
     for rule in rules[:PAGE]:
-        state = _("on") if rule.active else _("off")
+        line = _("#{id} {value}{locale} (on)") if rule.active else _("#{id} {value}{locale} (off)")
         locale = f" [{rule.locale}]" if rule.locale else ""
-        lines.append(f"#{rule.id} {rule.value}{locale} ({state})")
+        lines.append(line.format(id=rule.id, value=rule.value, locale=locale))
         label = _("Turn off #{id}") if rule.active else _("Turn on #{id}")
         action = "off" if rule.active else "on"
         buttons.append([Button(label.format(id=rule.id), f"adm:rules:{action}:{rule.id}")])
