@@ -115,6 +115,8 @@ async def open_held(ctx: Context) -> None:
         ),
         _("Recipients: {count}").format(count=ctx.t.number(await reviews.audience_size(campaign))),
     ]
+    if campaign.started_at is None and campaign.scheduled_at is not None:
+        lines.append(_("Scheduled for {time}").format(time=ctx.t.datetime(campaign.scheduled_at)))
     if campaign.started_at is not None:
         report = await ctx.services.campaigns.report(campaign)
         lines.append(
