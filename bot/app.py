@@ -26,12 +26,14 @@ from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
 from bot.services.announcements import NoticeDelivering, Reach
+from bot.services.campaigns.autopause import PauseLimits
 from bot.services.campaigns.progress import Tally
 from bot.services.lists.imports import ImportReporting
 from bot.services.privacy.hashing import KeyedHash, data_key
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
 from handlers.admin_notices import delivery_summary
+from handlers.admin_review import campaign_held
 from handlers.campaign_manage import unwatched_report
 from handlers.imports import resumed_reporting
 from handlers.notices import notice_sender
@@ -136,6 +138,9 @@ class App:
         async def notices_delivered(announcement: Announcement, reach: Reach) -> None:
             await delivery_summary(operator_notifier)(announcement, reach)
 
+        async def campaign_paused(campaign: Campaign) -> None:
+            await campaign_held(i18n, notifier, operator_notifier)(campaign)
+
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
@@ -153,6 +158,12 @@ class App:
             notices=NoticeDelivering(
                 send=send_notice, pace=pace_notices, finished=notices_delivered
             ),
+            pause_limits=PauseLimits(
+                opt_out_rate=settings.PAUSE_OPT_OUT_RATE,
+                failure_rate=settings.PAUSE_FAILURE_RATE,
+                min_sends=settings.PAUSE_MIN_SENDS,
+            ),
+            on_hold=campaign_paused,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)
@@ -166,6 +177,7 @@ class App:
             clock=clock,
             images=services.images.for_sending,
             on_finished=services.campaigns.finish,
+            on_recorded=services.autopause.after_batch,
             window=settings.DISPATCH_WINDOW,
             concurrency=settings.DISPATCH_CONCURRENCY,
             orphaned_after=timedelta(seconds=settings.DISPATCH_RECLAIM_SECONDS),

@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     # Per-recipient delivery details and recipients' replies: 13 months.
     RETENTION_DETAILS_DAYS: int = Field(default=396, ge=1)
 
+    # A running campaign is paused for the operator's review when, after at least
+    # PAUSE_MIN_SENDS sends, the share of the recipients it reached who opted out, or of its
+    # messages that failed for good, passes these.
+    PAUSE_OPT_OUT_RATE: float = Field(default=0.02, gt=0, le=1)
+    PAUSE_FAILURE_RATE: float = Field(default=0.20, gt=0, le=1)
+    PAUSE_MIN_SENDS: int = Field(default=200, ge=1)
+
     ADMIN_TELEGRAM_IDS: IdList = frozenset()
     ADMIN_LINE_IDS: IdList = frozenset()
 

@@ -105,6 +105,8 @@ def scheduled_jobs(app: App) -> list[Job]:
         Job("report-ended-campaigns", timedelta(seconds=15), services.campaigns.report_ended),
         # Announcements whose delivering process died: the rows nobody tried yet.
         Job("resume-announcements", timedelta(seconds=30), services.announcements.resume),
+        # Opt-outs that come in while nothing sends (the dispatcher checks as it sends).
+        Job("pause-unhealthy-campaigns", timedelta(seconds=5), services.autopause.check_running),
     ]
 
 

@@ -8,6 +8,8 @@ from handlers import (
     admin,
     admin_dnc,
     admin_notices,
+    admin_review,
+    admin_rules,
     campaign_compose,
     campaign_manage,
     campaign_whatsapp,
@@ -53,6 +55,8 @@ def build_router() -> Router:
         admin.router,
         admin_notices.router,
         admin_dnc.router,
+        admin_review.router,
+        admin_rules.router,
         files.router,
         fallback.router,
     )

@@ -19,6 +19,8 @@ async def menu(ctx: Context) -> None:
         _("Operator menu."),
         buttons=[
             [Button(_("Service statistics"), "adm:stats")],
+            [Button(_("Review queue"), "adm:review")],
+            [Button(_("Screening rules"), "adm:rules")],
             [Button(_("Announcements"), "adm:notice")],
             [Button(_("Do-not-contact list"), "adm:dnc")],
         ],

@@ -26,6 +26,7 @@ from handlers.campaign_texts import (
     report_text,
     status_label,
 )
+from handlers.review_texts import finding_lines
 from models import Campaign, CampaignStatus, Member
 
 router = Router("campaign_manage")
@@ -163,6 +164,9 @@ async def follow(ctx: Context, campaign: Campaign) -> None:
     )
     if not started:
         return
+    if campaign.status is S.REVIEW:
+        watcher.skip_begin()  # held: the progress comes here once an operator approves it
+        return
     if campaign.status is S.SCHEDULED and campaign.scheduled_at is not None:
         watcher.skip_begin()  # the first progress message comes when sending starts
         await ctx.reply.send(
@@ -219,6 +223,8 @@ async def show_card(ctx: Context, campaign: Campaign) -> None:
     tally = await ctx.services.campaigns.tally(campaign)
     status = tally.status if tally is not None else campaign.status
     lines = [campaign_line(ctx.t, campaign)]
+    if status is S.REVIEW and (found := finding_lines(ctx.t, campaign)):
+        lines.append("\n".join(found))
     buttons = list(_control_buttons(ctx.t, campaign.id, status))
     if status is S.DRAFT:
         buttons.append([Button(_("Continue"), f"cmp:edit:{campaign.id}")])

@@ -20,6 +20,7 @@ from bot.services.campaigns.states import TransitionError
 from handlers import texts
 from handlers.campaign_manage import follow, owned_campaign
 from handlers.campaign_texts import quiet_label, summary_text
+from handlers.review_texts import held_for_member, queue_button, waiting_for_operators
 from handlers.states import CampaignDialog
 from models import Campaign, CampaignStatus, Channel
 
@@ -272,6 +273,11 @@ async def launch(ctx: Context) -> None:
             _("This campaign changed meanwhile and was not launched. See /campaigns.")
         )
         return
+    if campaign.status is CampaignStatus.REVIEW:
+        await ctx.reply.send(held_for_member(ctx.t, campaign))
+        await ctx.outbox.operators.send(
+            lambda t: waiting_for_operators(t, campaign), buttons=queue_button
+        )
     await follow(ctx, campaign)
 
 

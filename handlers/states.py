@@ -67,3 +67,10 @@ class DoNotContactDialog(StatesGroup):
 
     add = State()  # typing addresses to add
     remove = State()  # typing the address to remove
+
+
+class OperatorDialog(StatesGroup):
+    """/admin: what the operator types."""
+
+    reject_reason = State()  # why a held campaign is rejected, for its member
+    rule_value = State()  # a new screening rule's value

@@ -97,6 +97,7 @@ class Engine:
         clock: Callable[[], datetime],
         images: Callable[[int], Awaitable[Image | None]],
         on_finished: Callable[[int], Awaitable[object]] | None = None,
+        on_recorded: Callable[[int], Awaitable[object]] | None = None,
         window: int = 200,
         concurrency: int = 4,
         orphaned_after: timedelta = timedelta(seconds=30),
@@ -110,6 +111,9 @@ class Engine:
         self._clock = clock
         self._images = images
         self._on_finished = on_finished
+        # Told after each claim's outcomes are recorded: the campaign's rate check
+        # (services/campaigns/autopause.py), which holds it when too many fail or opt out.
+        self._on_recorded = on_recorded
         self._window = window
         self._concurrency = concurrency
         # A `sending` row older than this belongs to a dead worker (see _resolve_orphans).
@@ -242,6 +246,8 @@ class Engine:
             updates.extend(channel_updates)
             usage.extend(channel_usage)
         await self._store.record(updates, usage=usage, now=self._clock())
+        if self._on_recorded is not None:
+            await self._on_recorded(plan.campaign.id)
 
     def _outgoing(self, plan: _Plan, row: Claimed, recipient: Recipient, address: str) -> Outgoing:
         values = contact_values(
@@ -486,8 +492,8 @@ def _pending(row: Claimed, *, not_before: datetime | None, attempts: int | None 
 
 def _unsent(row: Claimed, status: CampaignStatus | None) -> Update:
     """A claimed delivery not sent because the campaign stopped meanwhile: back to pending
-    for a resume (not an attempt), or cancelled with its campaign."""
-    if status is CampaignStatus.PAUSED:
+    for a resume or the operator's approval (not an attempt), or cancelled with its campaign."""
+    if status in (CampaignStatus.PAUSED, CampaignStatus.REVIEW):
         return _pending(row, not_before=None, attempts=row.attempts - 1)
     return Update(
         id=row.id,

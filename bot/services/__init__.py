@@ -9,7 +9,9 @@ from datetime import timedelta
 from bot.dispatch.parts import DispatchParts
 from bot.services.announcements import AnnouncementService, NoticeDelivering
 from bot.services.audit import AuditService
+from bot.services.campaigns.autopause import AutoPause, OnHold, PauseLimits
 from bot.services.campaigns.images import ImageService
+from bot.services.campaigns.review import ReviewService
 from bot.services.campaigns.service import CampaignService, UnwatchedReport
 from bot.services.campaigns.states import Transitions
 from bot.services.clock import Clock, utc_now
@@ -27,6 +29,7 @@ from bot.services.optout.service import OptOutService
 from bot.services.privacy.accounts import AccountService
 from bot.services.privacy.export import MemberExport
 from bot.services.privacy.retention import RetentionService
+from bot.services.screening import ScreeningService
 from bot.services.usage import UsageService
 from bot.tasks import BackgroundTasks
 from models import Channel, InboundReply, Member, Platform
@@ -72,6 +75,9 @@ class Services:
     audit: AuditService
     announcements: AnnouncementService
     do_not_contact: DoNotContactService
+    screening: ScreeningService
+    reviews: ReviewService
+    autopause: AutoPause
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -96,6 +102,8 @@ class Services:
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         operator_ids: Mapping[Platform, Collection[str]] | None = None,
         notices: NoticeDelivering | None = None,
+        pause_limits: PauseLimits | None = None,
+        on_hold: OnHold | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
@@ -104,8 +112,11 @@ class Services:
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
         (privacy/hashing.py); `announce_terms` tells a member the terms changed;
         `operator_ids` are the operators' chat account ids per platform; `notices` sends the
-        operator's announcements to members (see announcements.py)."""
+        operator's announcements to members (see announcements.py); `pause_limits` the
+        rates that hold a running campaign, and `on_hold` tells its member and the
+        operators."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
+        screening = ScreeningService(clock=clock)
         campaigns = CampaignService(
             clock=clock,
             transitions=transitions,
@@ -114,6 +125,7 @@ class Services:
             tasks=tasks,
             enabled=channels,
             unwatched=unwatched_campaigns,
+            screening=screening,
         )
         return cls(
             clock=clock,
@@ -142,4 +154,9 @@ class Services:
             audit=AuditService(clock=clock),
             announcements=AnnouncementService(clock=clock, tasks=tasks, delivering=notices),
             do_not_contact=DoNotContactService(clock=clock),
+            screening=screening,
+            reviews=ReviewService(clock=clock, campaigns=campaigns, transitions=transitions),
+            autopause=AutoPause(
+                campaigns=campaigns, limits=pause_limits or PauseLimits(), on_hold=on_hold
+            ),
         )

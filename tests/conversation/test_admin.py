@@ -50,7 +50,13 @@ async def test_the_operator_sees_the_service_statistics(operated: Harness) -> No
     ):
         await operator.send("/admin")
         menu = await operator.next()
-        assert button_data(menu) == ["adm:stats", "adm:notice", "adm:dnc"], operator.platform
+        assert button_data(menu) == [
+            "adm:stats",
+            "adm:review",
+            "adm:rules",
+            "adm:notice",
+            "adm:dnc",
+        ], operator.platform
         await operator.press(menu, "adm:stats")
         text = (await operator.next()).text or ""
         assert "Members: 1 (1 active, 0 signing up, 0 deleted)" in text

@@ -25,6 +25,8 @@ SCHEDULED_EVERY_SECONDS = 30.0
 ENDED = frozenset({CampaignStatus.FINISHED, CampaignStatus.CANCELLED, CampaignStatus.FAILED})
 _SENT = frozenset({DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ})
 _OPEN = frozenset({DeliveryStatus.PENDING, DeliveryStatus.SENDING})
+# Waiting for a time or for an operator's decision (hours, maybe days): polled less often.
+_WAITING = frozenset({CampaignStatus.SCHEDULED, CampaignStatus.REVIEW})
 
 
 @dataclass(slots=True)
@@ -157,7 +159,7 @@ async def watch(
             await on_progress(current)
             pause = first
         else:
-            ceiling = scheduled_every if current.status is CampaignStatus.SCHEDULED else every
+            ceiling = scheduled_every if current.status in _WAITING else every
             pause = min(pause * 2, ceiling) if ceiling > 0 else 0
         # The poll interval of a periodic job, not a wait for some event we could be told of.
         await asyncio.sleep(pause)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,8 +19,18 @@ from bot.services.campaigns import audience, progress
 from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from bot.services.campaigns.states import TransitionError, Transitions
 from bot.services.clock import Clock
+from bot.services.screening import ScreeningService
 from bot.tasks import BackgroundTasks
-from models import Campaign, CampaignStatus, Channel, Contact, Delivery, DeliveryStatus, Member
+from models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Contact,
+    Delivery,
+    DeliveryStatus,
+    HoldReason,
+    Member,
+)
 
 # Sends an ended campaign's report to its member's chats.
 UnwatchedReport = Callable[[Member, Campaign, progress.Tally], Awaitable[object]]
@@ -86,10 +96,12 @@ class CampaignService:
         tasks: BackgroundTasks,
         enabled: Collection[Channel],
         unwatched: UnwatchedReport | None = None,
+        screening: ScreeningService | None = None,
     ) -> None:
         """`unwatched` sends the report of a campaign whose chat watcher is gone (see
-        report_ended)."""
+        report_ended); `screening` checks a text before its launch (None: nothing is)."""
         self._clock = clock
+        self._screening = screening
         self._unwatched = unwatched
         self._transitions = transitions
         self._queue = queue
@@ -133,13 +145,59 @@ class CampaignService:
         return campaign
 
     async def launch(self, campaign: Campaign) -> Campaign:
-        """Start now, or schedule for its time. Raises TransitionError if it cannot."""
+        """Start the draft now, or schedule it for its time; or, when screening flags its
+        text, hold it for the operator's review (status REVIEW, the findings kept on it).
+        Raises TransitionError if it cannot."""
+        if self._screening is not None:
+            findings = await self._screening.screen(campaign.text)
+            if findings:
+                found = [finding.to_json() for finding in findings]
+                return await self.hold(
+                    campaign.id, HoldReason.SCREENING, found, source=CampaignStatus.DRAFT
+                )
+        return await self.proceed(campaign, source=CampaignStatus.DRAFT)
+
+    async def proceed(
+        self,
+        campaign: Campaign,
+        *,
+        source: CampaignStatus,
+        details: Mapping[str, object] | None = None,
+    ) -> Campaign:
+        """Send the campaign on from `source` (its draft, or the operator's review): one that
+        never started is scheduled for its time or starts now; one held mid-way goes on
+        with what it has left. Raises TransitionError when it is no longer in `source`."""
         now = self._clock()
-        if campaign.scheduled_at is not None and campaign.scheduled_at > now:
-            return await self._transitions.change(campaign.id, CampaignStatus.SCHEDULED)
-        campaign = await self._transitions.change(campaign.id, CampaignStatus.RUNNING)
-        self._tasks.spawn(self.snapshot(campaign.id), name=f"snapshot-{campaign.id}")
+        if campaign.started_at is None and campaign.scheduled_at and campaign.scheduled_at > now:
+            return await self._transitions.change(
+                campaign.id, CampaignStatus.SCHEDULED, only_from=source, details=details
+            )
+        campaign = await self._transitions.change(
+            campaign.id, CampaignStatus.RUNNING, only_from=source, details=details
+        )
+        # Workers that saw it held dropped their chunks: what is written is queued again,
+        # and the rest of the audience is written (unless its launch is still writing it).
+        await self._requeue(campaign.id)
+        name = f"snapshot-{campaign.id}"
+        if not campaign.audience_ready and not self._tasks.running(name):
+            self._tasks.spawn(self.snapshot(campaign.id), name=name)
         return campaign
+
+    async def hold(
+        self,
+        campaign_id: int,
+        reason: HoldReason,
+        findings: list[dict[str, object]],
+        *,
+        source: CampaignStatus,
+    ) -> Campaign:
+        """Hold the campaign for the operator's review, with why (`findings`: what screening
+        found, or the rates that paused it). Workers stop at their next claim; pending
+        deliveries wait. Raises TransitionError when it is no longer in `source`."""
+        details = {"hold_reason": reason.value, "findings": findings, "review_note": None}
+        return await self._transitions.change(
+            campaign_id, CampaignStatus.REVIEW, only_from=source, details=details
+        )
 
     async def snapshot(self, campaign_id: int) -> None:
         """Write the delivery rows (resuming a cut-short launch), queueing them as they come."""
@@ -173,9 +231,18 @@ class CampaignService:
         await self._requeue(campaign.id)
         return campaign
 
-    async def cancel(self, campaign: Campaign) -> Campaign:
-        """Stop for good; what was not sent is marked cancelled."""
-        campaign = await self._transitions.change(campaign.id, CampaignStatus.CANCELLED)
+    async def cancel(
+        self,
+        campaign: Campaign,
+        *,
+        only_from: CampaignStatus | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> Campaign:
+        """Stop for good; what was not sent is marked cancelled. `only_from` and `details`
+        as in Transitions.change (an operator's rejection)."""
+        campaign = await self._transitions.change(
+            campaign.id, CampaignStatus.CANCELLED, only_from=only_from, details=details
+        )
         await self._cancel_pending(campaign.id)
         return campaign
 

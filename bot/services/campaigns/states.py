@@ -7,7 +7,7 @@ both win, and the loser learns it from the return value.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from models import Campaign, CampaignStatus
@@ -57,12 +57,28 @@ class Transitions:
         self._on_change = on_change
 
     async def change(
-        self, campaign_id: int, wanted: CampaignStatus, *, error: str | None = None
+        self,
+        campaign_id: int,
+        wanted: CampaignStatus,
+        *,
+        error: str | None = None,
+        only_from: CampaignStatus | None = None,
+        details: Mapping[str, object] | None = None,
     ) -> Campaign:
-        """Move the campaign to `wanted`, or raise TransitionError (nothing changed)."""
+        """Move the campaign to `wanted`, or raise TransitionError (nothing changed).
+
+        `only_from`: only from that status (an operator's decision on a held campaign must not
+        move one that another operator, or its member, moved meanwhile); `details`: other
+        columns written in the same statement (why it is held), never seen half-written.
+        """
         sources = [status for status, targets in ALLOWED.items() if wanted in targets]
+        if only_from is not None:
+            sources = [status for status in sources if status is only_from]
+            if not sources:
+                current = await Campaign.get_or_none(id=campaign_id)
+                raise TransitionError(campaign_id, current.status if current else None, wanted)
         now = self._clock()
-        fields: dict[str, object] = {"status": wanted, "updated_at": now}
+        fields: dict[str, object] = {"status": wanted, "updated_at": now, **(details or {})}
         if wanted is S.RUNNING:
             fields["finished_at"] = None
             fields["reported_at"] = None  # a retry of the failed gets a report of its own

@@ -32,7 +32,13 @@ from models import (
 from models.suppression import HASHED
 
 RESTORE_WINDOW = timedelta(days=30)
-_STOPPABLE = (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED)
+# Held for review too: an operator's later approval must not send for a deleted account.
+_STOPPABLE = (
+    CampaignStatus.SCHEDULED,
+    CampaignStatus.RUNNING,
+    CampaignStatus.PAUSED,
+    CampaignStatus.REVIEW,
+)
 
 
 class AccountService:
