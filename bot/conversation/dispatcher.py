@@ -41,6 +41,9 @@ class Gates:
     # Someone who is not a working member wrote text: a recipient's reply (STOP...) is
     # answered there, never with menus. False: not a recipient either, carry on.
     recipient: Callable[[Context], Awaitable[bool]] | None = None
+    # A member the operator suspended: only the account's own routes (/appeal, /mydata,
+    # /deleteaccount) are open; anything else answers why and how to appeal.
+    suspended: Handler | None = None
 
 
 def reply_text(event: Incoming) -> str | None:
@@ -147,7 +150,23 @@ class Conversation:
             return False
         if member is not None and self._services.members.may_use_service(member):
             return False
+        if await self._answers_own_dialog(ctx):
+            return False
         return await self._gates.recipient(ctx)
+
+    async def _answers_own_dialog(self, ctx: Context) -> bool:
+        """Whether the text answers a dialog open to someone who is not a working member (a
+        suspended member writing an appeal, an operator typing a search): theirs, not a
+        recipient's reply to a campaign, even when they are on somebody's list."""
+        state = await ctx.state.get_state()
+        if state is None:
+            return False
+        route = self._router.resolve(ctx.event, state)
+        if route is None or route.state != state:
+            return False
+        if route.access is Access.OPERATOR:
+            return self._services.operators.is_operator(ctx.event.platform, ctx.event.user_id)
+        return route.access is Access.ACCOUNT
 
     async def _choose(self, ctx: Context) -> Handler:
         route = self._router.resolve(ctx.event, await ctx.state.get_state())
@@ -163,6 +182,14 @@ class Conversation:
             # Before ANYONE: a deleted account's /start and stray messages are answered with
             # how to restore it, never with onboarding or menus.
             return route.handler if route.access is Access.ACCOUNT else self._gates.deleted
+        if (
+            member is not None
+            and member.status is MemberStatus.SUSPENDED
+            and self._gates.suspended is not None
+        ):
+            # Before ANYONE and REGISTERED too: /start and accepting the terms must not
+            # bring a suspended member back in.
+            return route.handler if route.access is Access.ACCOUNT else self._gates.suspended
         if route.access is Access.ANYONE:
             return route.handler
         if member is None:

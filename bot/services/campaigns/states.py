@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from models import Campaign, CampaignStatus
+from models import Campaign, CampaignStatus, MemberStatus
 
 S = CampaignStatus
 
@@ -29,6 +29,11 @@ ALLOWED: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     S.CANCELLED: frozenset(),
     S.FAILED: frozenset({S.RUNNING}),
 }
+
+# Changes that start or resume sending: made only while the campaign's member is ACTIVE, in
+# the same conditional UPDATE, so a launch, a resume, a scheduled start or a review's approval
+# racing the operator's suspension cannot slip through (bot/services/suspensions.py).
+SENDING = frozenset({S.SCHEDULED, S.RUNNING})
 
 # Called after each change, with the campaign id and its new status: the dispatcher's
 # signals, so every worker sees a pause or a cancel within a second.
@@ -59,7 +64,8 @@ class Transitions:
     async def change(
         self, campaign_id: int, wanted: CampaignStatus, *, error: str | None = None
     ) -> Campaign:
-        """Move the campaign to `wanted`, or raise TransitionError (nothing changed)."""
+        """Move the campaign to `wanted`, or raise TransitionError (nothing changed): also
+        when it would start sending for a member who is not active."""
         sources = [status for status, targets in ALLOWED.items() if wanted in targets]
         now = self._clock()
         fields: dict[str, object] = {"status": wanted, "updated_at": now}
@@ -70,7 +76,10 @@ class Transitions:
             fields["finished_at"] = now
         if error is not None:
             fields["error"] = error
-        changed = await Campaign.filter(id=campaign_id, status__in=sources).update(**fields)
+        query = Campaign.filter(id=campaign_id, status__in=sources)
+        if wanted in SENDING:
+            query = query.filter(member__status=MemberStatus.ACTIVE)
+        changed = await query.update(**fields)
         campaign = await Campaign.get_or_none(id=campaign_id)
         if not changed or campaign is None:
             raise TransitionError(campaign_id, campaign.status if campaign else None, wanted)
