@@ -6,6 +6,9 @@ from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
     admin,
+    admin_appeals,
+    admin_members,
+    appeals,
     campaign_compose,
     campaign_manage,
     campaign_whatsapp,
@@ -47,6 +50,9 @@ def build_router() -> Router:
         usage.router,
         privacy.router,
         admin.router,
+        admin_members.router,
+        admin_appeals.router,
+        appeals.router,
         files.router,
         fallback.router,
     )
@@ -62,4 +68,5 @@ def build_gates() -> Gates:
         not_operator=fallback.fallback,
         failure=fallback.failure,
         recipient=recipients.answer,
+        suspended=appeals.suspended_gate,
     )

@@ -16,7 +16,12 @@ async def menu(ctx: Context) -> None:
     """What the operator can open."""
     _ = ctx.t.gettext
     await ctx.reply.send(
-        _("Operator menu."), buttons=[[Button(_("Service statistics"), "adm:stats")]]
+        _("Operator menu."),
+        buttons=[
+            [Button(_("Service statistics"), "adm:stats")],
+            [Button(_("Members"), "adm:members")],
+            [Button(_("Appeals"), "adm:appeals")],
+        ],
     )
 
 

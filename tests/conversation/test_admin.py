@@ -50,7 +50,7 @@ async def test_the_operator_sees_the_service_statistics(operated: Harness) -> No
     ):
         await operator.send("/admin")
         menu = await operator.next()
-        assert button_data(menu) == ["adm:stats"], operator.platform
+        assert "adm:stats" in button_data(menu), operator.platform
         await operator.press(menu, "adm:stats")
         text = (await operator.next()).text or ""
         assert "Members: 1 (1 active, 0 signing up, 0 deleted)" in text
