@@ -36,9 +36,13 @@ def statistics_text(t: Translator, figures: Statistics) -> str:
     _ = t.gettext
     members = figures.members
     lines = [
-        _("Members: {total} ({active} active, {onboarding} signing up, {deleted} deleted)").format(
+        _(
+            "Members: {total} ({active} active, {suspended} suspended, {onboarding} signing up, "
+            "{deleted} deleted)"
+        ).format(
             total=t.number(sum(members.values())),
             active=t.number(members["active"]),
+            suspended=t.number(members["suspended"]),
             onboarding=t.number(members["onboarding"]),
             deleted=t.number(members["deleted"]),
         ),

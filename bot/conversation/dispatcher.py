@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.conversation.context import Context
 from bot.conversation.events import EventKind, Incoming
 from bot.conversation.responder import Responder
-from bot.conversation.router import Access, Handler, Router
+from bot.conversation.router import ANY_STATE, Access, Handler, Router
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.services import Services
@@ -150,23 +150,24 @@ class Conversation:
             return False
         if member is not None and self._services.members.may_use_service(member):
             return False
-        if await self._answers_own_dialog(ctx):
+        if await self._meant_for_us(ctx):
             return False
         return await self._gates.recipient(ctx)
 
-    async def _answers_own_dialog(self, ctx: Context) -> bool:
-        """Whether the text answers a dialog open to someone who is not a working member (a
-        suspended member writing an appeal, an operator typing a search): theirs, not a
-        recipient's reply to a campaign, even when they are on somebody's list."""
+    async def _meant_for_us(self, ctx: Context) -> bool:
+        """Whether a text from someone who is not a working member is meant for us: a
+        command or a dialog open to them (/appeal typed alone on LINE, an appeal being
+        written, an operator's search), not a recipient's reply to a campaign, even when they
+        are on somebody's list."""
         state = await ctx.state.get_state()
-        if state is None:
-            return False
         route = self._router.resolve(ctx.event, state)
-        if route is None or route.state != state:
+        if route is None:
             return False
         if route.access is Access.OPERATOR:
             return self._services.operators.is_operator(ctx.event.platform, ctx.event.user_id)
-        return route.access is Access.ACCOUNT
+        if route.access is not Access.ACCOUNT or ctx.member is None:
+            return False
+        return ctx.event.kind is EventKind.COMMAND or route.state != ANY_STATE
 
     async def _choose(self, ctx: Context) -> Handler:
         route = self._router.resolve(ctx.event, await ctx.state.get_state())

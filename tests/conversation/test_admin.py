@@ -53,7 +53,7 @@ async def test_the_operator_sees_the_service_statistics(operated: Harness) -> No
         assert "adm:stats" in button_data(menu), operator.platform
         await operator.press(menu, "adm:stats")
         text = (await operator.next()).text or ""
-        assert "Members: 1 (1 active, 0 signing up, 0 deleted)" in text
+        assert "Members: 1 (1 active, 0 suspended, 0 signing up, 0 deleted)" in text
         assert "• Telegram: 3 sent, 1 refused (25% failed)" in text
 
 

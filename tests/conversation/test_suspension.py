@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.sandbox import SentMessage
 from models import (
+    Appeal,
     AuditEntry,
     Campaign,
     CampaignStatus,
@@ -149,26 +150,28 @@ async def test_a_suspension_stops_sending_until_an_appeal_lifts_it(
     assert entries[0].reason == REASON
 
 
-async def test_an_appeal_written_in_the_dialog_is_not_taken_for_a_recipients_reply(
-    operated: Harness,
+async def test_an_appeal_is_not_taken_for_a_recipients_reply(
+    operated: Harness, platform: Platform
 ) -> None:
-    chat = operated.chat(Platform.TELEGRAM)
+    chat = operated.chat(platform)
     await onboard(chat)
     member = await Member.get()
-    other = operated.chat(Platform.LINE)
+    other = operated.chat(Platform.TELEGRAM if platform is Platform.LINE else Platform.LINE)
     await onboard(other)
     # The suspended member is also on another member's list, as a recipient.
-    await audience(operated, await Member.exclude(id=member.id).get(), [{"telegram_id": 1001}])
-    assert chat.user_id == "1001"
+    address = {"telegram_id": int(chat.user_id)} if platform is Platform.TELEGRAM else {}
+    address = address or {"line_id": chat.user_id}
+    await audience(operated, await Member.exclude(id=member.id).get(), [address])
     await operated.app.services.suspensions.suspend(
         member.id, reason=REASON, operator="telegram:900001"
     )
 
     await chat.send("/appeal")
-    await chat.next()
+    assert "Write your message" in ((await chat.next()).text or "")
     await chat.send("Please look again.")
     assert "Your appeal is sent" in ((await chat.next()).text or "")
     assert not await InboundReply.exists(), "the appeal is nobody's reply"
+    assert (await Appeal.get()).text == "Please look again."
 
 
 async def test_deleting_and_restoring_is_no_way_out_of_a_suspension(

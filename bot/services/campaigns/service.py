@@ -20,7 +20,16 @@ from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from bot.services.campaigns.states import TransitionError, Transitions
 from bot.services.clock import Clock
 from bot.tasks import BackgroundTasks
-from models import Campaign, CampaignStatus, Channel, Contact, Delivery, DeliveryStatus, Member
+from models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Contact,
+    Delivery,
+    DeliveryStatus,
+    Member,
+    MemberStatus,
+)
 
 # Sends an ended campaign's report to its member's chats.
 UnwatchedReport = Callable[[Member, Campaign, progress.Tally], Awaitable[object]]
@@ -264,8 +273,11 @@ class CampaignService:
 
     async def start_due(self) -> int:
         """Start scheduled campaigns whose time has come; how many."""
+        # A suspended member's wait (the transition would refuse them anyway).
         due = await Campaign.filter(
-            status=CampaignStatus.SCHEDULED, scheduled_at__lte=self._clock()
+            status=CampaignStatus.SCHEDULED,
+            scheduled_at__lte=self._clock(),
+            member__status=MemberStatus.ACTIVE,
         ).values_list("id", flat=True)
         started = 0
         for campaign_id in due:
