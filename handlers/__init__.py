@@ -6,6 +6,7 @@ from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
     admin,
+    admin_actions,
     admin_appeals,
     admin_members,
     appeals,
@@ -51,6 +52,7 @@ def build_router() -> Router:
         privacy.router,
         admin.router,
         admin_members.router,
+        admin_actions.router,
         admin_appeals.router,
         appeals.router,
         files.router,
