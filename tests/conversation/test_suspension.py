@@ -215,3 +215,47 @@ async def test_a_scheduled_campaign_waits_while_its_member_is_suspended(
     await suspensions.lift(member.id, operator="telegram:900001", reason="reviewed")
     assert await campaigns.start_due() == 1
     assert (await Campaign.get()).status is CampaignStatus.RUNNING
+
+
+async def test_appeals_wait_oldest_first_and_an_answer_alone_keeps_the_suspension(
+    operated: Harness,
+) -> None:
+    chats = [operated.chat(Platform.TELEGRAM), operated.chat(Platform.LINE)]
+    members = []
+    for chat in chats:
+        await onboard(chat)
+        members.append(await Member.get(accounts__external_id=chat.user_id))
+    suspensions = operated.app.services.suspensions
+    for member in members:
+        await suspensions.suspend(member.id, reason=REASON, operator="telegram:900001")
+    operator = operator_chat(operated)
+    operated.sandbox.telegram.add_user(OPERATOR_TELEGRAM)  # has a chat with the bot
+    for chat, words in zip(chats, ("First in line", "Second in line"), strict=True):
+        await chat.send(f"/appeal {words}")
+        assert "Your appeal is sent" in ((await chat.next()).text or "")
+        await operator.next()  # the alert
+        operated.clock.advance(timedelta(minutes=1))
+
+    await operator.send("/admin")
+    await operator.press(await operator.next(), "adm:appeals")
+    queue = await operator.next()
+    first, second = await Appeal.all().order_by("created_at")
+    assert button_data(queue) == [f"adm:ap:{first.id}", f"adm:ap:{second.id}"]
+    await operator.press(queue, f"adm:ap:{first.id}")
+    opened = await operator.next()
+    assert "First in line" in (opened.text or "")
+    assert f"adm:m:{members[0].id}" in button_data(opened)
+    await operator.press(opened, f"adm:apans:{first.id}")
+    await operator.next()
+    await operator.send("We will look at your consent records first.")
+    assert "Your answer is sent" in ((await operator.next()).text or "")
+    assert "Status: suspended" in ((await operator.next()).text or "")
+    answer = (await chats[0].next()).text or ""
+    assert "We will look at your consent records first." in answer
+    assert (await Member.get(id=members[0].id)).status is MemberStatus.SUSPENDED
+
+    await operator.press(opened, f"adm:aplift:{first.id}")  # answered meanwhile
+    assert "answered already" in ((await operator.next()).text or "")
+    await operator.send("/admin")
+    await operator.press(await operator.next(), "adm:appeals")
+    assert button_data(await operator.next()) == [f"adm:ap:{second.id}"]
