@@ -15,7 +15,13 @@ from bot.i18n import Translator
 from bot.services.suspensions import MAX_REASON, Refusal, SuspensionRefused
 from handlers import texts
 from handlers.admin_members import member_translator, operator, payload_id, show_card
-from handlers.admin_views import campaigns_text, contacts_text, lists_text
+from handlers.admin_views import (
+    campaigns_text,
+    contacts_text,
+    list_buttons,
+    list_contacts_text,
+    lists_text,
+)
 from handlers.appeals import lifted_text, suspended_text
 from handlers.states import AdminDialog
 from handlers.texts import N_
@@ -35,7 +41,18 @@ async def _view_lists(ctx: Context, member_id: int, reason: str) -> None:
     found = await ctx.services.directory.open_lists(
         member_id, operator=operator(ctx), reason=reason
     )
-    await _show(ctx, None if found is None else lists_text(ctx.t, member_id, found))
+    if found is None:
+        await _show(ctx, None)
+        return
+    await ctx.reply.send(lists_text(ctx.t, member_id, found), buttons=list_buttons(found))
+
+
+async def _view_list(ctx: Context, list_id: int, reason: str) -> None:
+    opened = await ctx.services.directory.open_list(list_id, operator=operator(ctx), reason=reason)
+    if opened is None:
+        await ctx.reply.send(ctx.t.gettext("That list is deleted, or gone."))
+        return
+    await ctx.reply.send(list_contacts_text(ctx.t, *opened))
 
 
 async def _view_contacts(ctx: Context, member_id: int, reason: str) -> None:
@@ -140,6 +157,7 @@ async def _restore(ctx: Context, member_id: int, reason: str) -> None:
 Action = Callable[[Context, int, str], Awaitable[None]]
 ACTIONS: dict[str, Action] = {
     "lists": _view_lists,
+    "list": _view_list,  # the target is a list, not a member
     "contacts": _view_contacts,
     "campaigns": _view_campaigns,
     "suspend": _suspend,
@@ -172,18 +190,30 @@ def _question(t: Translator, action: str, member_id: int) -> str:
 async def ask_why(ctx: Context) -> None:
     """Every audited action first asks for its reason."""
     action, _sep, raw_id = (ctx.event.data or "").removeprefix("adm:do:").partition(":")
-    member_id = payload_id(raw_id, "")
-    if action not in ACTIONS or await ctx.services.directory.get(member_id) is None:
+    target = payload_id(raw_id, "")
+    member_id = await _member_concerned(ctx, action, target)
+    if member_id is None:
         await ctx.reply.send(texts.stale_button(ctx.t))
         return
     await ctx.state.set_state(AdminDialog.why)
-    await ctx.state.set_data({"action": action, "member_id": member_id})
+    await ctx.state.set_data({"action": action, "target": target})
     _ = ctx.t.gettext
     # The suspension's reason is the member's to read: the operator writes it themselves.
     presets = [] if action == "suspend" else list(PRESET_REASONS.items())
     buttons: Keyboard = [[Button(_(label), f"adm:why:{key}")] for key, label in presets]
     buttons.append([Button(_("Cancel"), "adm:why:cancel")])
     await ctx.reply.send(_question(ctx.t, action, member_id), buttons=buttons)
+
+
+async def _member_concerned(ctx: Context, action: str, target: int) -> int | None:
+    """The member an action on `target` concerns; None for an unknown action or a target
+    that is gone."""
+    if action not in ACTIONS:
+        return None
+    if action == "list":
+        return await ctx.services.directory.list_owner(target)
+    member = await ctx.services.directory.get(target)
+    return member.id if member is not None else None
 
 
 @router.button("adm:why:", state=AdminDialog.why.state, access=Access.OPERATOR)
@@ -214,11 +244,11 @@ async def _act(ctx: Context, reason: str) -> None:
     data = await ctx.state.get_data()
     await ctx.state.clear()
     action = ACTIONS.get(str(data.get("action")))
-    member_id = data.get("member_id")
-    if action is None or not isinstance(member_id, int):
+    target = data.get("target")
+    if action is None or not isinstance(target, int):
         await ctx.reply.send(texts.stale_button(ctx.t))
         return
-    await action(ctx, member_id, reason)
+    await action(ctx, target, reason)
 
 
 def refusal_text(t: Translator, reason: Refusal) -> str:

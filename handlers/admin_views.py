@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.conversation import Button, Keyboard
 from bot.i18n import Translator
 from bot.services.lists.service import ListSummary
 from bot.services.member_admin import ContactPage, MemberCard
 from handlers.campaign_texts import campaign_line
 from handlers.texts import N_
-from models import Campaign, Contact, MemberStatus
+from models import Campaign, Contact, ContactList, MemberStatus
 
 # Campaign texts can be long; the listing shows this much of each so one message holds ten.
 CAMPAIGN_TEXT_SHOWN = 300
@@ -77,16 +78,35 @@ def lists_text(t: Translator, member_id: int, summaries: list[ListSummary]) -> s
     return "\n".join(lines)
 
 
+def list_buttons(summaries: list[ListSummary]) -> Keyboard:
+    """One button per list, to open its contacts (audited again, with its own reason)."""
+    return [[Button(summary.name, f"adm:do:list:{summary.id}")] for summary in summaries]
+
+
 def contacts_text(t: Translator, member_id: int, page: ContactPage) -> str:
     """The member's first contacts."""
     _ = t.gettext
-    lines = [
-        _("Contacts of member {member}: {total}, the first {shown}:").format(
-            member=member_id, total=t.number(page.total), shown=t.number(len(page.contacts))
-        )
-    ]
-    lines.extend("• " + _contact_line(contact) for contact in page.contacts)
-    return "\n".join(lines)
+    heading = _("Contacts of member {member}: {total}, the first {shown}:").format(
+        member=member_id, total=t.number(page.total), shown=t.number(len(page.contacts))
+    )
+    return _page(heading, page)
+
+
+def list_contacts_text(t: Translator, contact_list: ContactList, page: ContactPage) -> str:
+    """The first contacts of one list."""
+    heading = t.gettext(
+        "Contacts of the list {name} (member {member}): {total}, the first {shown}:"
+    ).format(
+        name=contact_list.name,
+        member=contact_list.member_id,  # type: ignore[attr-defined]
+        total=t.number(page.total),
+        shown=t.number(len(page.contacts)),
+    )
+    return _page(heading, page)
+
+
+def _page(heading: str, page: ContactPage) -> str:
+    return "\n".join([heading, *("• " + _contact_line(contact) for contact in page.contacts)])
 
 
 def _contact_line(contact: Contact) -> str:

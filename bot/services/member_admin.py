@@ -109,6 +109,35 @@ class MemberDirectory:
             contacts=await contacts.order_by("id").limit(SHOWN_CONTACTS),
         )
 
+    async def list_owner(self, list_id: int) -> int | None:
+        """The member whose live list this is, if it is one."""
+        owners = await ContactList.filter(id=list_id, deleted_at=None).values_list(
+            "member_id", flat=True
+        )
+        return owners[0] if owners else None
+
+    async def open_list(
+        self, list_id: int, *, operator: str, reason: str
+    ) -> tuple[ContactList, ContactPage] | None:
+        """The first contacts of one list, audited as its member's contacts opened; None when
+        there is no such live list."""
+        found = await ContactList.get_or_none(id=list_id, deleted_at=None)
+        if found is None:
+            return None
+        await self._audit.record(
+            operator=operator,
+            member_id=found.member_id,  # type: ignore[attr-defined]
+            action="view_contacts",
+            subject=f"list:{list_id}",
+            reason=reason,
+        )
+        contacts = Contact.filter(memberships__contact_list_id=list_id, deleted_at=None)
+        page = ContactPage(
+            total=await contacts.count(),
+            contacts=await contacts.order_by("id").limit(SHOWN_CONTACTS),
+        )
+        return found, page
+
     async def open_campaigns(
         self, member_id: int, *, operator: str, reason: str
     ) -> list[Campaign] | None:

@@ -12,6 +12,7 @@ from models import (
     AuditEntry,
     Campaign,
     CampaignStatus,
+    ContactList,
     Member,
     MemberStatus,
     Platform,
@@ -74,8 +75,14 @@ async def test_opening_a_members_data_is_audited_and_in_their_export(operated: H
         "adm:why:cancel",
     ]
     await operator.press(why, "adm:why:support")
-    shown = (await operator.next()).text or ""
-    assert "Customers: 2 contacts, 0 opted out" in shown
+    shown = await operator.next()
+    assert "Customers: 2 contacts, 0 opted out" in (shown.text or "")
+    [list_button] = button_data(shown)
+    await operator.press(shown, list_button)
+    await operator.press(await operator.next(), "adm:why:abuse")
+    opened = (await operator.next()).text or ""
+    assert "Contacts of the list Customers" in opened
+    assert "Lucia, +34600111222" in opened
 
     await operator.press(card, f"adm:do:contacts:{member.id}")
     await operator.next()
@@ -93,10 +100,12 @@ async def test_opening_a_members_data_is_audited_and_in_their_export(operated: H
     assert "nothing was done" in ((await operator.next()).text or "")
 
     entries = await AuditEntry.filter(member_id=member.id).order_by("id")
-    assert [(entry.action, entry.reason) for entry in entries] == [
-        ("view_lists", "Support request"),
-        ("view_contacts", "Ticket 4711: the member asked why Lucia got nothing"),
-        ("view_campaigns", "Legal request"),
+    list_id = int(list_button.rsplit(":", 1)[1])
+    assert [(entry.action, entry.subject, entry.reason) for entry in entries] == [
+        ("view_lists", None, "Support request"),
+        ("view_contacts", f"list:{list_id}", "Abuse review"),
+        ("view_contacts", None, "Ticket 4711: the member asked why Lucia got nothing"),
+        ("view_campaigns", None, "Legal request"),
     ]
     assert {entry.operator for entry in entries} == {f"line:{OPERATOR_LINE}"}
 
@@ -113,9 +122,10 @@ async def test_opening_a_members_data_is_audited_and_in_their_export(operated: H
     assert [(row["action"], row["operator"]) for row in rows] == [
         ("view_lists", f"line:{OPERATOR_LINE}"),
         ("view_contacts", f"line:{OPERATOR_LINE}"),
+        ("view_contacts", f"line:{OPERATOR_LINE}"),
         ("view_campaigns", f"line:{OPERATOR_LINE}"),
     ]
-    assert rows[1]["reason"] == "Ticket 4711: the member asked why Lucia got nothing"
+    assert rows[2]["reason"] == "Ticket 4711: the member asked why Lucia got nothing"
     assert all(row["at"] for row in rows)
 
 
@@ -131,6 +141,7 @@ async def test_forged_admin_payloads_from_a_member_change_and_show_nothing(
         "adm:members",
         f"adm:m:{victim.id}",
         f"adm:do:lists:{victim.id}",
+        f"adm:do:list:{(await ContactList.get()).id}",
         f"adm:do:suspend:{victim.id}",
         f"adm:do:delete:{victim.id}",
         "adm:why:abuse",
