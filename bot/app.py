@@ -25,16 +25,19 @@ from bot.notify import MemberNotifier, OperatorNotifier, Outbox
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
 from bot.services import Clock, Services, utc_now
+from bot.services.announcements import NoticeDelivering, Reach
 from bot.services.campaigns.progress import Tally
 from bot.services.lists.imports import ImportReporting
 from bot.services.privacy.hashing import KeyedHash, data_key
 from bot.tasks import BackgroundTasks
 from handlers import build_gates, build_router
+from handlers.admin_notices import delivery_summary
 from handlers.campaign_manage import unwatched_report
 from handlers.imports import resumed_reporting
+from handlers.notices import notice_sender
 from handlers.replies import reply_notice
 from handlers.start import terms_announcement
-from models import Campaign, Channel, InboundReply, Member, Platform
+from models import Announcement, Campaign, Channel, InboundReply, Member, NoticeKind, Platform
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +123,19 @@ class App:
         async def unwatched_campaigns(member: Member, campaign: Campaign, tally: Tally) -> None:
             await unwatched_report(i18n, notifier)(member, campaign, tally)
 
+        async def send_notice(member: Member, kind: NoticeKind, text: str) -> int:
+            return await notice_sender(i18n, notifier)(member, kind, text)
+
+        async def pace_notices() -> None:
+            # One slot of the bot's Telegram budget per member, shared with the campaigns
+            # (in Redis across workers): a large membership never trips Telegram's limits.
+            telegram = senders.get(Channel.TELEGRAM)
+            if telegram is not None:
+                await dispatch.gate.wait(Channel.TELEGRAM, telegram.account, 1)
+
+        async def notices_delivered(announcement: Announcement, reach: Reach) -> None:
+            await delivery_summary(operator_notifier)(announcement, reach)
+
         services = Services.build(
             public_url=settings.public_url,
             tasks=tasks,
@@ -134,6 +150,9 @@ class App:
             hasher=hasher,
             announce_terms=announce_terms,
             operator_ids=operator_ids,
+            notices=NoticeDelivering(
+                send=send_notice, pace=pace_notices, finished=notices_delivered
+            ),
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)

@@ -103,6 +103,8 @@ def scheduled_jobs(app: App) -> list[Job]:
         # Held deliveries now due, unfinished launches, work a restart lost from the queue.
         Job("sweep-campaigns", timedelta(seconds=5), services.campaigns.sweep),
         Job("report-ended-campaigns", timedelta(seconds=15), services.campaigns.report_ended),
+        # Announcements whose delivering process died: the rows nobody tried yet.
+        Job("resume-announcements", timedelta(seconds=30), services.announcements.resume),
     ]
 
 

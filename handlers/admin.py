@@ -21,6 +21,8 @@ async def menu(ctx: Context) -> None:
             [Button(_("Service statistics"), "adm:stats")],
             [Button(_("Members"), "adm:members")],
             [Button(_("Appeals"), "adm:appeals")],
+            [Button(_("Announcements"), "adm:notice")],
+            [Button(_("Do-not-contact list"), "adm:dnc")],
         ],
     )
 

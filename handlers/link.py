@@ -58,4 +58,8 @@ def _refusal_text(ctx: Context, reason: LinkRefusal) -> str:
             "code goes to LINE, and a LINE code to Telegram."
         ),
         LinkRefusal.ALREADY_LINKED: _("These accounts are already linked."),
+        LinkRefusal.OWN_DATA: _(
+            "This chat has lists or campaigns of its own, which linking would leave behind. "
+            "Link the other way round: send /link here and the code in your other chat app."
+        ),
     }[reason]

@@ -67,3 +67,17 @@ class AdminDialog(StatesGroup):
     search = State()  # part of a name, a member id or a chat account id
     why = State()  # the reason for an audited action (a preset button or typed)
     answer = State()  # the answer to an appeal
+
+
+class NoticeDialog(StatesGroup):
+    """/admin: an announcement to the members."""
+
+    text = State()  # typing the notice
+    confirm = State()  # the preview: send or cancel
+
+
+class DoNotContactDialog(StatesGroup):
+    """/admin: editing the operator's do-not-contact list."""
+
+    add = State()  # typing addresses to add
+    remove = State()  # typing the address to remove

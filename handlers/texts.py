@@ -16,6 +16,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Change the language I speak")),
     ("timezone", N_("Change your timezone")),
     ("privacy", N_("The privacy notice and what we promise")),
+    ("notices", N_("Whether news from Broadside reaches you")),
     ("lists", N_("Your distribution lists")),
     ("contact", N_("Find, show or delete a contact")),
     ("trash", N_("Restore deleted lists and contacts")),

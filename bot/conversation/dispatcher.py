@@ -157,8 +157,8 @@ class Conversation:
     async def _meant_for_us(self, ctx: Context) -> bool:
         """Whether a text from someone who is not a working member is meant for us: a
         command or a dialog open to them (/appeal typed alone on LINE, an appeal being
-        written, an operator's search), not a recipient's reply to a campaign, even when they
-        are on somebody's list."""
+        written, an operator typing in an /admin dialog: a search, a notice, numbers), not a
+        recipient's reply to a campaign, even when they are on somebody's list."""
         state = await ctx.state.get_state()
         route = self._router.resolve(ctx.event, state)
         if route is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.dispatch.parts import DispatchParts
+from bot.services.announcements import AnnouncementService, NoticeDelivering
 from bot.services.appeals import AppealService
 from bot.services.audit import AuditService
 from bot.services.campaigns.images import ImageService
@@ -22,6 +23,7 @@ from bot.services.member_admin import MemberDirectory
 from bot.services.members import MemberService
 from bot.services.operators import OperatorService
 from bot.services.optin import BotHandles, OptInService
+from bot.services.optout.operator_list import DoNotContactService
 from bot.services.optout.own_keywords import OwnKeywordService
 from bot.services.optout.service import OptOutService
 from bot.services.privacy.accounts import AccountService
@@ -75,6 +77,8 @@ class Services:
     suspensions: SuspensionService
     appeals: AppealService
     directory: MemberDirectory
+    announcements: AnnouncementService
+    do_not_contact: DoNotContactService
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -98,6 +102,7 @@ class Services:
         hasher: Callable[[str], str],
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         operator_ids: Mapping[Platform, Collection[str]] | None = None,
+        notices: NoticeDelivering | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
@@ -105,7 +110,8 @@ class Services:
         imports this process resumes for one that died; `unwatched_campaigns` reports the
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
         (privacy/hashing.py); `announce_terms` tells a member the terms changed;
-        `operator_ids` are the operators' chat account ids per platform."""
+        `operator_ids` are the operators' chat account ids per platform; `notices` sends the
+        operator's announcements to members (see announcements.py)."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         campaigns = CampaignService(
             clock=clock,
@@ -147,4 +153,6 @@ class Services:
             suspensions=SuspensionService(clock=clock, campaigns=campaigns, audit=audit),
             appeals=AppealService(clock=clock, audit=audit),
             directory=MemberDirectory(audit=audit, lists=lists, accounts=accounts),
+            announcements=AnnouncementService(clock=clock, tasks=tasks, delivering=notices),
+            do_not_contact=DoNotContactService(clock=clock),
         )

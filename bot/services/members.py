@@ -15,7 +15,19 @@ from bot.services.clock import Clock
 from bot.services.privacy.forgotten import account_key, inherit_opt_outs
 from bot.services.terms import TERMS_VERSION
 from bot.services.timezones import resolve_timezone
-from models import ChatAccount, LinkCode, Member, MemberStatus, Platform
+from models import (
+    Campaign,
+    CampaignImage,
+    ChatAccount,
+    ContactList,
+    InboundReply,
+    LinkCode,
+    Member,
+    MemberStatus,
+    Platform,
+    Suppression,
+    Upload,
+)
 
 LINK_CODE_TTL = timedelta(minutes=10)
 ANNOUNCE_BATCH = 500  # members told of new terms per run of the job; the next run goes on
@@ -32,6 +44,9 @@ class LinkRefusal(StrEnum):
     EXPIRED = "expired"
     SAME_PLATFORM = "same_platform"  # codes join a Telegram account to a LINE one, not two alike
     ALREADY_LINKED = "already_linked"
+    # The account is this member's only one and the member holds lists or campaigns: linking
+    # would leave them behind (a member is deleted with its last account).
+    OWN_DATA = "own_data"
 
 
 class LinkError(Exception):
@@ -144,7 +159,9 @@ class MemberService:
         """Move this chat account to the member who issued the code.
 
         The member the account leaves is deleted when it has no other account left, so a
-        person who registered twice ends with one member, the one they linked to.
+        person who registered twice ends with one member, the one they linked to; unless that
+        member holds data of its own (lists, campaigns, opt-outs...): then nothing changes and
+        the refusal says so, for the person to link the other way round.
         """
         async with in_transaction():
             typed = code.upper().replace(" ", "").replace("-", "")
@@ -162,9 +179,16 @@ class MemberService:
             if await ChatAccount.filter(member=target, platform=account.platform).exists():
                 raise LinkError(LinkRefusal.ALREADY_LINKED)
             previous_member_id = account.member_id  # type: ignore[attr-defined]
+            last_account = (
+                not await ChatAccount.filter(member_id=previous_member_id)
+                .exclude(id=account.id)
+                .exists()
+            )
+            if last_account and await _holds_data(previous_member_id):
+                raise LinkError(LinkRefusal.OWN_DATA)
             account.member = target
             await account.save(update_fields=["member_id"])
-            if not await ChatAccount.filter(member_id=previous_member_id).exists():
+            if last_account:
                 await Member.filter(id=previous_member_id).delete()
             await self._inherit(target, account.platform, account.external_id)
         return target
@@ -178,3 +202,12 @@ class MemberService:
     async def purge_expired_link_codes(self) -> int:
         """Delete link codes past their expiry; returns how many went."""
         return await LinkCode.filter(expires_at__lte=self._clock()).delete()
+
+
+async def _holds_data(member_id: int) -> bool:
+    """Whether deleting the member would lose anything the member made or was sent."""
+    owned = (ContactList, Campaign, Suppression, Upload, InboundReply, CampaignImage)
+    for model in owned:
+        if await model.filter(member_id=member_id).exists():
+            return True
+    return False

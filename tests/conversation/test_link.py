@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from models import ChatAccount, LinkCode, Member, Platform
+from models import ChatAccount, ContactList, LinkCode, Member, Platform
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -69,3 +69,23 @@ async def test_a_code_is_not_redeemed_on_the_platform_that_issued_it(harness: Ha
     await second.send(f"/link {code}")
     assert "came from this chat app" in ((await second.next()).text or "")
     assert await Member.all().count() == 2
+
+
+async def test_linking_never_leaves_a_members_own_lists_behind(harness: Harness) -> None:
+    # Regression: the member the linked account left was deleted with whatever it held.
+    telegram = harness.chat(Platform.TELEGRAM)
+    line = harness.chat(Platform.LINE)
+    await onboard(telegram)
+    await onboard(line)
+    left_behind = (await ChatAccount.get(platform=Platform.LINE)).member_id  # type: ignore[attr-defined]
+    await ContactList.create(member_id=left_behind, name="Regulars", opt_in_token="t" * 16)
+
+    await telegram.send("/link")
+    code = _code((await telegram.next()).text)
+    await line.send(f"/link {code}")
+    refusal = (await line.next()).text or ""
+    assert "Link the other way round" in refusal
+    assert await Member.all().count() == 2
+    assert await ContactList.filter(member_id=left_behind, name="Regulars").exists()
+    line_account = await ChatAccount.get(platform=Platform.LINE)
+    assert line_account.member_id == left_behind  # type: ignore[attr-defined]
