@@ -6,10 +6,14 @@ from bot.conversation import Router
 from bot.conversation.dispatcher import Gates
 from handlers import (
     admin,
+    admin_actions,
+    admin_appeals,
     admin_dnc,
+    admin_members,
     admin_notices,
     admin_review,
     admin_rules,
+    appeals,
     campaign_compose,
     campaign_manage,
     campaign_whatsapp,
@@ -53,6 +57,10 @@ def build_router() -> Router:
         usage.router,
         privacy.router,
         admin.router,
+        admin_members.router,
+        admin_actions.router,
+        admin_appeals.router,
+        appeals.router,
         admin_notices.router,
         admin_dnc.router,
         admin_review.router,
@@ -72,4 +80,5 @@ def build_gates() -> Gates:
         not_operator=fallback.fallback,
         failure=fallback.failure,
         recipient=recipients.answer,
+        suspended=appeals.suspended_gate,
     )

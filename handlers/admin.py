@@ -19,6 +19,8 @@ async def menu(ctx: Context) -> None:
         _("Operator menu."),
         buttons=[
             [Button(_("Service statistics"), "adm:stats")],
+            [Button(_("Members"), "adm:members")],
+            [Button(_("Appeals"), "adm:appeals")],
             [Button(_("Review queue"), "adm:review")],
             [Button(_("Screening rules"), "adm:rules")],
             [Button(_("Announcements"), "adm:notice")],
@@ -38,9 +40,13 @@ def statistics_text(t: Translator, figures: Statistics) -> str:
     _ = t.gettext
     members = figures.members
     lines = [
-        _("Members: {total} ({active} active, {onboarding} signing up, {deleted} deleted)").format(
+        _(
+            "Members: {total} ({active} active, {suspended} suspended, {onboarding} signing up, "
+            "{deleted} deleted)"
+        ).format(
             total=t.number(sum(members.values())),
             active=t.number(members["active"]),
+            suspended=t.number(members["suspended"]),
             onboarding=t.number(members["onboarding"]),
             deleted=t.number(members["deleted"]),
         ),

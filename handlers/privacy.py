@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from bot.conversation import Access, Button, Context, Router
 from bot.services.privacy.accounts import RESTORE_WINDOW
+from handlers.appeals import suspended_text
+from models import MemberStatus
 
 router = Router("privacy")
 
@@ -74,8 +76,16 @@ async def delete(ctx: Context) -> None:
 async def restore(ctx: Context) -> None:
     """Undo a deletion."""
     _ = ctx.t.gettext
-    if not await ctx.services.accounts.restore(ctx.require_member()):
+    member = ctx.require_member()
+    if not await ctx.services.accounts.restore(member):
         await ctx.reply.send(_("Your account is not deleted: there is nothing to restore."))
+        return
+    if member.status is MemberStatus.SUSPENDED:
+        await ctx.reply.send(
+            _("Your account is restored, and still suspended.")
+            + "\n\n"
+            + suspended_text(ctx.t, member)
+        )
         return
     await ctx.reply.send(
         _(

@@ -55,6 +55,20 @@ class CampaignDialog(StatesGroup):
     summary = State()  # confirm, send a test, or cancel
 
 
+class AppealDialog(StatesGroup):
+    """/appeal without a message: the suspended member types it next."""
+
+    text = State()
+
+
+class AdminDialog(StatesGroup):
+    """The operator's tools that wait for typed text."""
+
+    search = State()  # part of a name, a member id or a chat account id
+    why = State()  # the reason for an audited action (a preset button or typed)
+    answer = State()  # the answer to an appeal
+
+
 class NoticeDialog(StatesGroup):
     """/admin: an announcement to the members."""
 

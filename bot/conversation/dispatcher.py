@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.conversation.context import Context
 from bot.conversation.events import EventKind, Incoming
 from bot.conversation.responder import Responder
-from bot.conversation.router import Access, Handler, Router
+from bot.conversation.router import ANY_STATE, Access, Handler, Router
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.services import Services
@@ -41,6 +41,9 @@ class Gates:
     # Someone who is not a working member wrote text: a recipient's reply (STOP...) is
     # answered there, never with menus. False: not a recipient either, carry on.
     recipient: Callable[[Context], Awaitable[bool]] | None = None
+    # A member the operator suspended: only the account's own routes (/appeal, /mydata,
+    # /deleteaccount) are open; anything else answers why and how to appeal.
+    suspended: Handler | None = None
 
 
 def reply_text(event: Incoming) -> str | None:
@@ -147,19 +150,24 @@ class Conversation:
             return False
         if member is not None and self._services.members.may_use_service(member):
             return False
-        if await self._operator_route(ctx):
-            # An operator typing in an /admin dialog (a notice, numbers) who is also someone's
-            # recipient: the text is the operator's, not a reply to that member.
+        if await self._meant_for_us(ctx):
             return False
         return await self._gates.recipient(ctx)
 
-    async def _operator_route(self, ctx: Context) -> bool:
-        route = self._router.resolve(ctx.event, await ctx.state.get_state())
-        return (
-            route is not None
-            and route.access is Access.OPERATOR
-            and self._services.operators.is_operator(ctx.event.platform, ctx.event.user_id)
-        )
+    async def _meant_for_us(self, ctx: Context) -> bool:
+        """Whether a text from someone who is not a working member is meant for us: a
+        command or a dialog open to them (/appeal typed alone on LINE, an appeal being
+        written, an operator typing in an /admin dialog: a search, a notice, numbers), not a
+        recipient's reply to a campaign, even when they are on somebody's list."""
+        state = await ctx.state.get_state()
+        route = self._router.resolve(ctx.event, state)
+        if route is None:
+            return False
+        if route.access is Access.OPERATOR:
+            return self._services.operators.is_operator(ctx.event.platform, ctx.event.user_id)
+        if route.access is not Access.ACCOUNT or ctx.member is None:
+            return False
+        return ctx.event.kind is EventKind.COMMAND or route.state != ANY_STATE
 
     async def _choose(self, ctx: Context) -> Handler:
         route = self._router.resolve(ctx.event, await ctx.state.get_state())
@@ -175,6 +183,14 @@ class Conversation:
             # Before ANYONE: a deleted account's /start and stray messages are answered with
             # how to restore it, never with onboarding or menus.
             return route.handler if route.access is Access.ACCOUNT else self._gates.deleted
+        if (
+            member is not None
+            and member.status is MemberStatus.SUSPENDED
+            and self._gates.suspended is not None
+        ):
+            # Before ANYONE and REGISTERED too: /start and accepting the terms must not
+            # bring a suspended member back in.
+            return route.handler if route.access is Access.ACCOUNT else self._gates.suspended
         if route.access is Access.ANYONE:
             return route.handler
         if member is None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.dispatch.parts import DispatchParts
 from bot.services.announcements import AnnouncementService, NoticeDelivering
+from bot.services.appeals import AppealService
 from bot.services.audit import AuditService
 from bot.services.campaigns.autopause import AutoPause, OnHold, PauseLimits
 from bot.services.campaigns.images import ImageService
@@ -20,6 +21,7 @@ from bot.services.inbound import InboundLog
 from bot.services.lists import ListService
 from bot.services.lists.contacts import ContactService
 from bot.services.lists.imports import ImportService, ResumedReporting
+from bot.services.member_admin import MemberDirectory
 from bot.services.members import MemberService
 from bot.services.operators import OperatorService
 from bot.services.optin import BotHandles, OptInService
@@ -30,6 +32,7 @@ from bot.services.privacy.accounts import AccountService
 from bot.services.privacy.export import MemberExport
 from bot.services.privacy.retention import RetentionService
 from bot.services.screening import ScreeningService
+from bot.services.suspensions import SuspensionService
 from bot.services.usage import UsageService
 from bot.tasks import BackgroundTasks
 from models import Channel, InboundReply, Member, Platform
@@ -73,6 +76,10 @@ class Services:
     accounts: AccountService
     operators: OperatorService
     audit: AuditService
+    # The operator's member tools (issue 6).
+    suspensions: SuspensionService
+    appeals: AppealService
+    directory: MemberDirectory
     announcements: AnnouncementService
     do_not_contact: DoNotContactService
     screening: ScreeningService
@@ -127,10 +134,13 @@ class Services:
             unwatched=unwatched_campaigns,
             screening=screening,
         )
+        audit = AuditService(clock=clock)
+        lists = ListService(clock=clock)
+        accounts = AccountService(clock=clock, campaigns=campaigns, hasher=hasher)
         return cls(
             clock=clock,
             members=MemberService(clock=clock, hasher=hasher, announce_terms=announce_terms),
-            lists=ListService(clock=clock),
+            lists=lists,
             contacts=ContactService(clock=clock),
             imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports, hasher=hasher),
             downloads=DownloadService(clock=clock, public_url=public_url),
@@ -145,13 +155,16 @@ class Services:
                 clock=clock, store=dispatch.store, details=details_retention
             ),
             campaigns=campaigns,
-            accounts=AccountService(clock=clock, campaigns=campaigns, hasher=hasher),
+            accounts=accounts,
             operators=OperatorService(
                 clock=clock,
                 telegram_ids=(operator_ids or {}).get(Platform.TELEGRAM, ()),
                 line_ids=(operator_ids or {}).get(Platform.LINE, ()),
             ),
-            audit=AuditService(clock=clock),
+            audit=audit,
+            suspensions=SuspensionService(clock=clock, campaigns=campaigns, audit=audit),
+            appeals=AppealService(clock=clock, audit=audit),
+            directory=MemberDirectory(audit=audit, lists=lists, accounts=accounts),
             announcements=AnnouncementService(clock=clock, tasks=tasks, delivering=notices),
             do_not_contact=DoNotContactService(clock=clock),
             screening=screening,

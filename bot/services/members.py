@@ -119,7 +119,8 @@ class MemberService:
         """Record acceptance of the current terms and privacy notice, which activates the member."""
         member.terms_version = TERMS_VERSION
         member.terms_accepted_at = self._clock()
-        member.status = MemberStatus.ACTIVE
+        if member.status is not MemberStatus.SUSPENDED:  # only the operator lifts that
+            member.status = MemberStatus.ACTIVE
         await member.save(update_fields=["terms_version", "terms_accepted_at", "status"])
 
     async def announce_new_terms(self) -> int:

@@ -52,6 +52,8 @@ async def test_the_operator_sees_the_service_statistics(operated: Harness) -> No
         menu = await operator.next()
         assert button_data(menu) == [
             "adm:stats",
+            "adm:members",
+            "adm:appeals",
             "adm:review",
             "adm:rules",
             "adm:notice",
@@ -59,7 +61,7 @@ async def test_the_operator_sees_the_service_statistics(operated: Harness) -> No
         ], operator.platform
         await operator.press(menu, "adm:stats")
         text = (await operator.next()).text or ""
-        assert "Members: 1 (1 active, 0 signing up, 0 deleted)" in text
+        assert "Members: 1 (1 active, 0 suspended, 0 signing up, 0 deleted)" in text
         assert "• Telegram: 3 sent, 1 refused (25% failed)" in text
 
 

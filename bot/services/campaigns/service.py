@@ -30,6 +30,7 @@ from models import (
     DeliveryStatus,
     HoldReason,
     Member,
+    MemberStatus,
 )
 
 # Sends an ended campaign's report to its member's chats.
@@ -331,8 +332,11 @@ class CampaignService:
 
     async def start_due(self) -> int:
         """Start scheduled campaigns whose time has come; how many."""
+        # A suspended member's wait (the transition would refuse them anyway).
         due = await Campaign.filter(
-            status=CampaignStatus.SCHEDULED, scheduled_at__lte=self._clock()
+            status=CampaignStatus.SCHEDULED,
+            scheduled_at__lte=self._clock(),
+            member__status=MemberStatus.ACTIVE,
         ).values_list("id", flat=True)
         started = 0
         for campaign_id in due:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from models import Campaign, CampaignStatus
+from models import Campaign, CampaignStatus, MemberStatus
 
 S = CampaignStatus
 
@@ -29,6 +29,11 @@ ALLOWED: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     S.CANCELLED: frozenset(),
     S.FAILED: frozenset({S.RUNNING}),
 }
+
+# Changes that start or resume sending: made only while the campaign's member is ACTIVE, in
+# the same conditional UPDATE, so a launch, a resume, a scheduled start or a review's approval
+# racing the operator's suspension cannot slip through (bot/services/suspensions.py).
+SENDING = frozenset({S.SCHEDULED, S.RUNNING})
 
 # Called after each change, with the campaign id and its new status: the dispatcher's
 # signals, so every worker sees a pause or a cancel within a second.
@@ -65,7 +70,8 @@ class Transitions:
         only_from: CampaignStatus | None = None,
         details: Mapping[str, object] | None = None,
     ) -> Campaign:
-        """Move the campaign to `wanted`, or raise TransitionError (nothing changed).
+        """Move the campaign to `wanted`, or raise TransitionError (nothing changed): also
+        when it would start sending for a member who is not active.
 
         `only_from`: only from that status (an operator's decision on a held campaign must not
         move one that another operator, or its member, moved meanwhile); `details`: other
@@ -86,7 +92,10 @@ class Transitions:
             fields["finished_at"] = now
         if error is not None:
             fields["error"] = error
-        changed = await Campaign.filter(id=campaign_id, status__in=sources).update(**fields)
+        query = Campaign.filter(id=campaign_id, status__in=sources)
+        if wanted in SENDING:
+            query = query.filter(member__status=MemberStatus.ACTIVE)
+        changed = await query.update(**fields)
         campaign = await Campaign.get_or_none(id=campaign_id)
         if not changed or campaign is None:
             raise TransitionError(campaign_id, campaign.status if campaign else None, wanted)

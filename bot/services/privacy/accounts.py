@@ -72,11 +72,13 @@ class AccountService:
 
     async def restore(self, member: Member) -> bool:
         """Undo a deletion within the window; False when there is nothing to restore. The
-        cancelled campaigns stay cancelled (each can be duplicated)."""
+        cancelled campaigns stay cancelled (each can be duplicated). A member the operator had
+        suspended comes back suspended: deleting is no way out of a suspension."""
         if member.status is not MemberStatus.DELETED:
             return False
-        await Member.filter(id=member.id).update(status=MemberStatus.ACTIVE, deleted_at=None)
-        member.status, member.deleted_at = MemberStatus.ACTIVE, None
+        status = MemberStatus.SUSPENDED if member.suspended_at else MemberStatus.ACTIVE
+        await Member.filter(id=member.id).update(status=status, deleted_at=None)
+        member.status, member.deleted_at = status, None
         return True
 
     def purge_date(self, member: Member) -> datetime | None:
