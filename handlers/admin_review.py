@@ -149,6 +149,16 @@ async def approve(ctx: Context) -> None:
     try:
         approved = await ctx.services.reviews.approve(campaign)
     except TransitionError as error:
+        if error.current is CampaignStatus.REVIEW:
+            # Still held, yet it may not send: its member is suspended (or deleted) meanwhile.
+            await ctx.reply.send(
+                ctx.t.gettext(
+                    "Campaign #{id} stays held: its member's account may not send now "
+                    "(suspended or deleted). Nothing was changed."
+                ).format(id=campaign.id),
+                buttons=queue_button(ctx.t),
+            )
+            return
         await _no_longer_held(ctx, campaign.id, error.current)
         return
     await ctx.services.audit.record(

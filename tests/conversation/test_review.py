@@ -233,3 +233,30 @@ async def test_a_deleted_account_leaves_the_queue(operated: Harness) -> None:
     campaign = await Campaign.get()
     assert campaign.status is CampaignStatus.CANCELLED, "no approval can send it any more"
     assert await operated.app.services.reviews.queue() == ([], 0)
+
+
+async def test_a_suspended_members_held_campaign_stays_held_when_approved(
+    operated: Harness,
+) -> None:
+    operator = operator_chat(operated)
+    chat = operated.chat(Platform.TELEGRAM)
+    await launch_flagged(operated, chat, 4605)
+    campaign = await Campaign.get()
+    notice = await operator.next()
+    await operated.app.services.suspensions.suspend(
+        campaign.member_id,  # type: ignore[attr-defined]
+        reason="Under investigation",
+        operator=f"telegram:{OPERATOR}",
+    )
+
+    await operator.press(notice, "adm:review")
+    await operator.press(await operator.next(), f"adm:rv:open:{campaign.id}")
+    await operator.press(await operator.next(), f"adm:rv:ok:{campaign.id}")
+    answer = await operator.next()
+    assert answer.text == (
+        f"Campaign #{campaign.id} stays held: its member's account may not send now "
+        "(suspended or deleted). Nothing was changed."
+    )
+    assert (await Campaign.get(id=campaign.id)).status is CampaignStatus.REVIEW
+    assert operated.sandbox.telegram.inbox(4605) == []
+    assert not await AuditEntry.filter(action="approve_campaign").exists()
