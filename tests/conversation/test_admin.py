@@ -8,23 +8,15 @@ import pytest
 
 from models import Member, Platform, UsageRecord
 from tests.support.chats import LineChat, TelegramChat, button_data
-from tests.support.harness import Harness, running_bot
+from tests.support.harness import Harness
 from tests.support.onboarding import onboard
-
-OPERATOR_TELEGRAM = 900001
-OPERATOR_LINE = "U" + "0123456789abcdef" * 2
+from tests.support.operators import OPERATOR_LINE, OPERATOR_TELEGRAM, operated_bot
 
 
 @pytest.fixture
 async def operated(database_url: str, redis_url: str | None) -> AsyncIterator[Harness]:
     """The bot with one operator on each chat platform."""
-    settings = {
-        "ADMIN_TELEGRAM_IDS": str(OPERATOR_TELEGRAM),
-        "ADMIN_LINE_IDS": OPERATOR_LINE,
-    }
-    async with running_bot(
-        database_url=database_url, redis_url=redis_url, settings=settings
-    ) as running:
+    async with operated_bot(database_url, redis_url) as running:
         yield running
 
 

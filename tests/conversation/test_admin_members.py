@@ -17,12 +17,13 @@ from models import (
     MemberStatus,
     Platform,
 )
-from tests.conversation.test_admin import OPERATOR_LINE, operated
+from tests.conversation.test_admin import operated
 from tests.conversation.test_campaigns import audience, document
 from tests.conversation.test_suspension import REASON, open_card, operator_chat, suspend
 from tests.support.chats import LineChat, MemberChat, button_data
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import OPERATOR_LINE
 
 __all__ = ["operated"]
 

@@ -13,11 +13,12 @@ import pytest
 from bot.services.announcements import TRIED
 from models import Announcement, Member, MemberStatus, NoticeDelivery, NoticeKind, Platform
 from tests.conversation.test_account_deletion import delete_account
-from tests.conversation.test_admin import OPERATOR_LINE, OPERATOR_TELEGRAM
 from tests.conversation.test_campaigns import document
 from tests.support.chats import LineChat, MemberChat, TelegramChat, button_data
-from tests.support.harness import Harness, running_bot
+from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import OPERATOR_LINE, operated_bot
+from tests.support.operators import operator_chat as operator
 
 BREACH_TEXT = "On 3 December someone read our backup of campaign reports. Change nothing: we did."
 
@@ -25,18 +26,8 @@ BREACH_TEXT = "On 3 December someone read our backup of campaign reports. Change
 @pytest.fixture
 async def operated(database_url: str, redis_url: str | None) -> AsyncIterator[Harness]:
     """The bot with one operator on each chat platform."""
-    settings = {"ADMIN_TELEGRAM_IDS": str(OPERATOR_TELEGRAM), "ADMIN_LINE_IDS": OPERATOR_LINE}
-    async with running_bot(
-        database_url=database_url, redis_url=redis_url, settings=settings
-    ) as running:
-        running.sandbox.telegram.add_user(OPERATOR_TELEGRAM)
-        running.sandbox.line.add_user(OPERATOR_LINE)
+    async with operated_bot(database_url, redis_url) as running:
         yield running
-
-
-def operator(harness: Harness) -> TelegramChat:
-    """The operator's Telegram chat."""
-    return TelegramChat(harness.sandbox.telegram, OPERATOR_TELEGRAM, language="en")
 
 
 async def turn_news_off(chat: MemberChat) -> None:
@@ -242,11 +233,8 @@ async def test_the_operator_is_told_what_is_too_long_and_may_cancel(operated: Ha
 async def test_a_large_membership_is_paced_within_the_telegram_budget(
     database_url: str, redis_url: str | None
 ) -> None:
-    settings = {"TELEGRAM_RATE_LIMIT": "2", "ADMIN_TELEGRAM_IDS": str(OPERATOR_TELEGRAM)}
-    async with running_bot(
-        database_url=database_url, redis_url=redis_url, settings=settings
-    ) as running:
-        running.sandbox.telegram.add_user(OPERATOR_TELEGRAM)
+    settings = {"TELEGRAM_RATE_LIMIT": "2"}
+    async with operated_bot(database_url, redis_url, settings=settings) as running:
         for _ in range(6):
             await onboard(running.chat(Platform.TELEGRAM))
         service = running.app.services.announcements

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from bot.services.campaigns.service import Draft
@@ -31,20 +29,13 @@ from tests.conversation.test_campaigns import (
 from tests.support.chats import button_data
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import engine_running
 
 WAIT_SECONDS = 10
 
 
-@asynccontextmanager
-async def sending(harness: Harness) -> AsyncIterator[None]:
-    """The engine, started late: what a test does before it, nothing sends."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(harness.app.engine.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
+# The engine, started late: what a test does before it, nothing sends.
+sending = engine_running
 
 
 async def _audience_ready(campaign_id: int) -> None:

@@ -23,34 +23,32 @@ from models import (
     Suppression,
     SuppressionSource,
 )
-from tests.conversation.test_admin import OPERATOR_LINE, OPERATOR_TELEGRAM
 from tests.conversation.test_campaigns import audience, document
 from tests.conversation.test_lists import _import
-from tests.support.chats import LineChat, MemberChat, TelegramChat
-from tests.support.harness import Harness, running_bot
+from tests.support.chats import LineChat, MemberChat
+from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import (
+    OPERATOR_LINE,
+    OPERATOR_TELEGRAM,
+    engine_running,
+    operated_bot,
+    operator_chat,
+)
 
 
 @pytest.fixture
 async def operated(database_url: str, redis_url: str | None) -> AsyncIterator[Harness]:
     """The bot with one operator on each chat platform."""
-    settings = {"ADMIN_TELEGRAM_IDS": str(OPERATOR_TELEGRAM), "ADMIN_LINE_IDS": OPERATOR_LINE}
-    async with running_bot(
-        database_url=database_url, redis_url=redis_url, settings=settings
-    ) as running:
+    async with operated_bot(database_url, redis_url) as running:
         yield running
 
 
 @pytest.fixture
 async def sending(operated: Harness) -> AsyncIterator[None]:
     """The dispatcher's engine of the operated bot (the suite's `worker` runs another's)."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(operated.app.engine.run(stop))
-    try:
+    async with engine_running(operated):
         yield
-    finally:
-        stop.set()
-        await task
 
 
 async def open_list(chat: MemberChat) -> SentMessage:
@@ -77,7 +75,7 @@ async def remove(chat: MemberChat, typed: str) -> str:
 
 
 async def test_the_operator_adds_removes_and_exports_the_list(operated: Harness) -> None:
-    chat = TelegramChat(operated.sandbox.telegram, OPERATOR_TELEGRAM, language="en")
+    chat = operator_chat(operated)
     assert "holds 0 addresses" in ((await open_list(chat)).text or "")
 
     answer = await add(
@@ -134,7 +132,7 @@ async def test_a_number_the_operator_adds_is_skipped_at_once(
     # type in /admin is still theirs, not a reply to that member.
     await audience(operated, member, [{"telegram_id": OPERATOR_TELEGRAM}], name="Friends")
 
-    chat = TelegramChat(operated.sandbox.telegram, OPERATOR_TELEGRAM, language="en")
+    chat = operator_chat(operated)
     assert (await add(chat, "+34 612 345 678")).startswith("Added 1 address")
     assert not await InboundReply.exists()
 

@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
 from models import AuditEntry, Campaign, CampaignStatus, Member, Platform, ScreeningRule
 from tests.conversation.test_campaigns import audience, compose, until_text
-from tests.support.chats import MemberChat, TelegramChat
-from tests.support.harness import Harness, running_bot
+from tests.support.chats import MemberChat
+from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import OPERATOR_TELEGRAM as OPERATOR
+from tests.support.operators import operated_bot, operator_chat
 
-OPERATOR = 900001
 FLAGGED = "Hi {first_name}, claim your prize at bit.ly/x3"
 
 
 @pytest.fixture
 async def operated(database_url: str, redis_url: str | None) -> AsyncIterator[Harness]:
-    """The bot with one Telegram operator, and its engine sending."""
-    settings = {"ADMIN_TELEGRAM_IDS": str(OPERATOR)}
-    async with running_bot(
-        database_url=database_url, redis_url=redis_url, settings=settings
-    ) as running:
-        stop = asyncio.Event()
-        engine = asyncio.create_task(running.app.engine.run(stop))
-        try:
-            yield running
-        finally:
-            stop.set()
-            await engine
-
-
-def operator_chat(harness: Harness) -> TelegramChat:
-    harness.sandbox.telegram.add_user(OPERATOR)
-    return TelegramChat(harness.sandbox.telegram, OPERATOR, language="en")
+    """The bot with its operators, and its engine sending."""
+    async with operated_bot(database_url, redis_url, sending=True) as running:
+        yield running
 
 
 async def launch_flagged(harness: Harness, chat: MemberChat, recipient: int) -> str:

@@ -18,21 +18,17 @@ from models import (
     Platform,
 )
 from tests.conversation.test_account_deletion import delete_account
-from tests.conversation.test_admin import OPERATOR_TELEGRAM, operated
+from tests.conversation.test_admin import operated
 from tests.conversation.test_campaigns import audience, compose, until_text
 from tests.conversation.test_campaigns_manage import _audience_ready, sending
-from tests.support.chats import MemberChat, TelegramChat, button_data
+from tests.support.chats import MemberChat, button_data
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import OPERATOR_TELEGRAM, operator_chat
 
 __all__ = ["operated"]  # the fixture, shared with the operator's other tests
 
 REASON = "Your recipients report these messages as spam."
-
-
-def operator_chat(harness: Harness) -> TelegramChat:
-    """The operator's Telegram chat."""
-    return TelegramChat(harness.sandbox.telegram, OPERATOR_TELEGRAM, language="en")
 
 
 async def open_card(operator: MemberChat, query: str) -> SentMessage:

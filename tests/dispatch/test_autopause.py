@@ -28,10 +28,10 @@ from models import (
 )
 from tests.conversation.test_campaigns import until_text
 from tests.support.chats import MemberChat, TelegramChat
-from tests.support.harness import Harness, running_bot
+from tests.support.harness import Harness
 from tests.support.onboarding import onboard
+from tests.support.operators import operated_bot, operator_chat
 
-OPERATOR = 900001
 WAIT_SECONDS = 15
 
 
@@ -39,25 +39,15 @@ WAIT_SECONDS = 15
 async def operated(database_url: str, redis_url: str | None) -> AsyncIterator[Harness]:
     """The bot with a Telegram operator, no rate limit (hundreds of sends in a moment), and
     its engine sending."""
-    settings = {"ADMIN_TELEGRAM_IDS": str(OPERATOR), "TELEGRAM_RATE_LIMIT": 0}
-    async with running_bot(
-        database_url=database_url, redis_url=redis_url, settings=settings
-    ) as running:
-        stop = asyncio.Event()
-        engine = asyncio.create_task(running.app.engine.run(stop))
-        try:
-            yield running
-        finally:
-            stop.set()
-            await engine
+    settings = {"TELEGRAM_RATE_LIMIT": 0}
+    async with operated_bot(database_url, redis_url, sending=True, settings=settings) as running:
+        yield running
 
 
 async def _member(harness: Harness) -> tuple[MemberChat, Member, TelegramChat]:
-    harness.sandbox.telegram.add_user(OPERATOR)
     chat = harness.chat(Platform.LINE)
     await onboard(chat)
-    operator = TelegramChat(harness.sandbox.telegram, OPERATOR, language="en")
-    return chat, await Member.get(), operator
+    return chat, await Member.get(), operator_chat(harness)
 
 
 async def _launch(
