@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.crypto import Sealer
 from bot.dispatch.parts import DispatchParts
 from bot.services.audit import AuditService
 from bot.services.campaigns.images import ImageService
@@ -51,6 +52,7 @@ class Services:
     """Every service, built once per process by the composition root."""
 
     clock: Clock
+    sealer: Sealer  # the adapters' keyed hash of a number, for an event key (see web.py)
     members: MemberService
     lists: ListService
     contacts: ContactService
@@ -89,6 +91,7 @@ class Services:
         usage_retention: timedelta,
         details_retention: timedelta,
         hasher: Callable[[str], str],
+        sealer: Sealer,
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         operator_ids: Mapping[Platform, Collection[str]] | None = None,
         clock: Clock = utc_now,
@@ -97,7 +100,9 @@ class Services:
         are those configured, which campaigns may send on; `resumed_imports` reports on the
         imports this process resumes for one that died; `unwatched_campaigns` reports the
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
-        (privacy/hashing.py); `announce_terms` tells a member the terms changed;
+        (privacy/hashing.py); `sealer` seals and opens contacts' numbers and names and finds
+        numbers by their keyed hash (bot/crypto.py); `announce_terms` tells a member the terms
+        changed;
         `operator_ids` are the operators' chat account ids per platform."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         campaigns = CampaignService(
@@ -107,22 +112,26 @@ class Services:
             store=dispatch.store,
             tasks=tasks,
             enabled=channels,
+            sealer=sealer,
             unwatched=unwatched_campaigns,
         )
         return cls(
             clock=clock,
+            sealer=sealer,
             members=MemberService(clock=clock, hasher=hasher, announce_terms=announce_terms),
-            lists=ListService(clock=clock),
-            contacts=ContactService(clock=clock),
-            imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports, hasher=hasher),
+            lists=ListService(clock=clock, sealer=sealer),
+            contacts=ContactService(clock=clock, sealer=sealer),
+            imports=ImportService(
+                clock=clock, tasks=tasks, sealer=sealer, resumed=resumed_imports, hasher=hasher
+            ),
             downloads=DownloadService(clock=clock, public_url=public_url),
             images=ImageService(clock=clock, public_url=public_url),
-            optin=OptInService(clock=clock, handles=handles),
-            recipients=OptOutService(clock=clock, on_reply=on_reply),
+            optin=OptInService(clock=clock, handles=handles, sealer=sealer),
+            recipients=OptOutService(clock=clock, sealer=sealer, on_reply=on_reply),
             keywords=OwnKeywordService(),
             inbound=InboundLog(clock=clock),
-            usage=UsageService(clock=clock, retention=usage_retention),
-            member_export=MemberExport(clock=clock),
+            usage=UsageService(clock=clock, retention=usage_retention, sealer=sealer),
+            member_export=MemberExport(clock=clock, sealer=sealer),
             retention=RetentionService(
                 clock=clock, store=dispatch.store, details=details_retention
             ),

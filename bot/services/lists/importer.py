@@ -146,10 +146,11 @@ class Importer:
             return set()
         by_lookup: dict[str, str] = {}
         for row in contacts:
-            phone, telegram_id, line_id = row[0], row[1], row[2]
+            # A phone's suppression key is its keyed hash (see suppression_key).
+            phone_hash, telegram_id, line_id = row[0], row[2], row[3]
             key = contact_key(row)
-            if phone:
-                by_lookup[phone] = key
+            if phone_hash:
+                by_lookup[phone_hash] = key
             if telegram_id is not None:
                 by_lookup[f"telegram:{telegram_id}"] = key
             if line_id:

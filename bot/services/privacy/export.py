@@ -24,6 +24,7 @@ from uuid import UUID
 from tortoise import fields
 from tortoise.models import Model
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.lists.export import spreadsheet_safe
 from models import (
@@ -44,6 +45,7 @@ from models import (
     Upload,
     UsageRecord,
 )
+from models.sealed import SEALED_COLUMNS
 
 PAGE = 5000
 
@@ -81,8 +83,11 @@ TABLES = (
 class MemberExport:
     """Builds a member's archive."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, sealer: Sealer) -> None:
+        """`sealer` opens the sealed columns (models/sealed.py): the member gets their own
+        contacts' numbers and names readable."""
         self._clock = clock
+        self._sealer = sealer
 
     async def archive(self, member: Member) -> tuple[bytes, dict[str, int]]:
         """The ZIP and the row count of each file in it."""
@@ -91,7 +96,7 @@ class MemberExport:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("account.json", _json(_record(member, _columns(Member))))
             for table in TABLES:
-                counts[table.file] = await _write_table(archive, table, member.id)
+                counts[table.file] = await _write_table(archive, table, member.id, self._sealer)
             await _write_files(archive, member.id)
             manifest = {
                 "member_id": member.id,
@@ -114,8 +119,11 @@ def _columns(model: type[Model]) -> list[str]:
     ]
 
 
-async def _write_table(archive: zipfile.ZipFile, table: Table, member_id: int) -> int:
+async def _write_table(
+    archive: zipfile.ZipFile, table: Table, member_id: int, sealer: Sealer
+) -> int:
     columns = _columns(table.model)
+    sealed = SEALED_COLUMNS.get(table.model.__name__, ())
     count = 0
     with (
         archive.open(table.file, "w") as raw,
@@ -124,6 +132,9 @@ async def _write_table(archive: zipfile.ZipFile, table: Table, member_id: int) -
         writer = csv.writer(text)
         writer.writerow(columns)
         async for rows in _pages(table, member_id, columns):
+            for row in rows:
+                for name in sealed:
+                    row[name] = sealer.open(row[name])
             writer.writerows(
                 [spreadsheet_safe(_cell(row[name])) for name in columns] for row in rows
             )
