@@ -99,15 +99,15 @@ class Recipient:
         return self.whatsapp or self.phone
 
     def suppression_entries(self) -> list[tuple[str, str, str | None]]:
-        """(key, channel, address) of every address, as the suppression list files them (a
-        number under its keyed hash, with the number itself to keep sealed beside it)."""
+        """(key, channel, number) of every address, as the suppression list files them: a
+        number under its keyed hash, with the number itself to keep sealed beside it; a
+        channel id readable in its key, with no number."""
         numbers = {self.phone_hash: self.phone, self.whatsapp_hash: self.whatsapp}
         entries = [(key, "phone", number) for key, number in numbers.items() if key]
         if self.telegram_id is not None:
-            telegram = str(self.telegram_id)
-            entries.append((f"telegram:{telegram}", Channel.TELEGRAM.value, telegram))
+            entries.append((f"telegram:{self.telegram_id}", Channel.TELEGRAM.value, None))
         if self.line_id:
-            entries.append((f"line:{self.line_id}", Channel.LINE.value, self.line_id))
+            entries.append((f"line:{self.line_id}", Channel.LINE.value, None))
         return entries
 
     def suppression_keys(self) -> list[str]:

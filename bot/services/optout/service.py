@@ -95,6 +95,11 @@ class OptOutService:
         key = f"{sender.channel.value}:{sender.address}"
         return _Found(sender, key, f"c.{column} = ?", [value])
 
+    def _sealed_number(self, sender: Sender) -> str | None:
+        """The sealed copy of a number kept beside its suppression key (a hash) for the
+        member's export; None for channel ids, whose key is readable as it is."""
+        return self._sealer.seal(sender.address) if sender.channel is Channel.WHATSAPP else None
+
     async def on_reply(self, sender: Sender, text: str) -> Answer | None:
         """Handle one reply; None when the sender is nobody's recipient (a stranger)."""
         found = self._find(sender)
@@ -171,7 +176,7 @@ class OptOutService:
         START or a new opt-in. How many members."""
         found = self._find(Sender(channel, address))
         members = await _members(await _members_of(found))
-        sealed = self._sealer.seal(address)
+        sealed = self._sealed_number(found.sender)
         for member in members:
             await Suppression.get_or_create(
                 member=member,
@@ -221,7 +226,7 @@ class OptOutService:
     async def _keys(self, member: Member, found: _Found) -> list[tuple[str, str, str | None]]:
         """(key, channel, sealed address) of every address of this person the member holds."""
         sender = found.sender
-        keys = {found.key: (sender.channel.value, self._sealer.seal(sender.address))}
+        keys = {found.key: (sender.channel.value, self._sealed_number(sender))}
         for contact in await _contacts(member.id, found):
             # The contact's sealed numbers are copied as they are: no need to open them.
             for key, sealed in (
