@@ -182,7 +182,7 @@ class OptOutService:
                 member=member,
                 key=found.key,
                 defaults={
-                    "channel": channel.value if channel is not Channel.WHATSAPP else "phone",
+                    "channel": _filed_under(channel),
                     "address": sealed,
                     "source": SuppressionSource.PLATFORM_SIGNAL,
                     "detail": detail[:64],
@@ -226,7 +226,7 @@ class OptOutService:
     async def _keys(self, member: Member, found: _Found) -> list[tuple[str, str, str | None]]:
         """(key, channel, sealed address) of every address of this person the member holds."""
         sender = found.sender
-        keys = {found.key: (sender.channel.value, self._sealed_number(sender))}
+        keys = {found.key: (_filed_under(sender.channel), self._sealed_number(sender))}
         for contact in await _contacts(member.id, found):
             # The contact's sealed numbers are copied as they are: no need to open them.
             for key, sealed in (
@@ -263,6 +263,12 @@ async def _members_of(found: _Found) -> list[int]:
     _, rows = await connection.execute_query(dialect_sql(connection, listed), value)
     ordered += [row[0] for row in rows if row[0] not in ordered]
     return ordered
+
+
+def _filed_under(channel: Channel) -> str:
+    """The suppression list's channel of an address: numbers are shared by every channel
+    that uses them, so a WhatsApp number is filed as a phone."""
+    return channel.value if channel is not Channel.WHATSAPP else "phone"
 
 
 async def _contacts(member_id: int, found: _Found) -> list[dict]:
