@@ -76,6 +76,18 @@ class Sealer:
         except (InvalidTag, binascii.Error, ValueError) as error:
             raise UnreadableSeal("a sealed value does not open under this key") from error
 
+    def seal_bytes(self, data: bytes) -> bytes:
+        """A file sealed: nonce + ciphertext + tag (AES-GCM runs at gigabytes a second)."""
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, data, None)
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        """The file seal_bytes gave `sealed`. Raises UnreadableSeal."""
+        try:
+            return self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], None)
+        except (InvalidTag, ValueError) as error:
+            raise UnreadableSeal("a sealed file does not open under this key") from error
+
     def lookup(self, value: str | None) -> str | None:
         """The keyed hash a number is found by (32 hex digits), or None for None."""
         if value is None:

@@ -40,6 +40,12 @@ _PLAIN_SUPPRESSIONS = (
 _SEAL_SUPPRESSION = "UPDATE suppression SET key = ?, address = ? WHERE id = ?"
 # Tables whose one sealed column held addresses (shorter than any sealed value).
 _ADDRESS_COLUMNS = (("inbound_reply", "address"), ("usage_record", "recipient"))
+# Tables of files, marked `sealed` once sealed: (table, key column, file column).
+_FILE_COLUMNS = (
+    ("upload", "id", "content"),
+    ("download", "token", "content"),
+    ("import_job", "id", "rejected_csv"),
+)
 
 
 async def seal_existing(sealer: Sealer) -> int:
@@ -49,9 +55,24 @@ async def seal_existing(sealer: Sealer) -> int:
     sealed += await _suppressions(connection, sealer)
     for table, column in _ADDRESS_COLUMNS:
         sealed += await _addresses(connection, sealer, table, column)
+    for table, key, column in _FILE_COLUMNS:
+        sealed += await _files(connection, sealer, table, key, column)
     if sealed:
         log.info("sealed rows written before sealing", extra={"rows": sealed})
+        await _forget_plaintext(connection)
     return sealed
+
+
+async def _forget_plaintext(connection: BaseDBAsyncClient) -> None:
+    """SQLite keeps a row's old bytes in the page's free space, and old pages in the WAL,
+    until they happen to be reused: once, after sealing, the file is rewritten (VACUUM) and the
+    WAL emptied, so the plaintext is gone from the file and not merely unreferenced.
+    (PostgreSQL's VACUUM reclaims dead rows too, on its own schedule; its operator runs a
+    VACUUM FULL for the same guarantee.)"""
+    if connection.capabilities.dialect != "sqlite":
+        return
+    await connection.execute_script("VACUUM")
+    await connection.execute_script("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def _contacts(connection: BaseDBAsyncClient, sealer: Sealer) -> int:
@@ -94,6 +115,21 @@ async def _addresses(connection: BaseDBAsyncClient, sealer: Sealer, table: str, 
     while rows := await _fetch(connection, select, [BATCH]):
         await _write(update, [[sealer.seal(value), row_id] for row_id, value in rows])
         done += len(rows)
+    return done
+
+
+async def _files(
+    connection: BaseDBAsyncClient, sealer: Sealer, table: str, key: str, column: str
+) -> int:
+    # One row at a time: an upload is up to 20 MB. NULL (no rejected rows) stays NULL.
+    select = f"SELECT {key}, {column} FROM {table} WHERE sealed = ? LIMIT 1"  # noqa: S608
+    update = f"UPDATE {table} SET {column} = ?, sealed = ? WHERE {key} = ?"  # noqa: S608
+    done = 0
+    while rows := await _fetch(connection, select, [False]):
+        [(row_key, content)] = rows
+        value = sealer.seal_bytes(bytes(content)) if content is not None else None
+        await _write(update, [[value, True, row_key]])
+        done += 1
     return done
 
 

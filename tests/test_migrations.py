@@ -213,6 +213,13 @@ async def test_contacts_written_before_sealing_are_sealed_and_still_found(
             "status) VALUES (1, ?, 'whatsapp', '1', ?, 1, 'sent')"
         )
         await sql.execute_query(dialect_sql(sql, usage), [AT, "+34612345678"])
+        upload = (
+            "INSERT INTO upload (id, member_id, name, content, compressed, created_at) "
+            "VALUES (?, 1, 'old.csv', ?, ?, ?)"
+        )
+        file = b"phone\n+34612345678\n"
+        params = ["6f1c2b1e-8a7d-4c55-9a51-2d0c7e0a9b11", file, False, AT]
+        await sql.execute_query(dialect_sql(sql, upload), params)
     finally:
         await Tortoise.close_connections()
 
@@ -235,6 +242,11 @@ async def test_contacts_written_before_sealing_are_sealed_and_still_found(
         assert (await Suppression.get(channel="telegram")).key == "telegram:7"
         assert sealer.open((await InboundReply.get()).address) == "+34612345678"
         assert sealer.open((await UsageRecord.get()).recipient) == "+34612345678"
+        old_upload = await Upload.get(name="old.csv")
+        assert (old_upload.sealed, sealer.open_bytes(bytes(old_upload.content))) == (True, file)
         assert await seal_existing(sealer) == 0, "nothing is sealed twice"
+        if (path := settings.sqlite_path) is not None:  # and none left in the file's free space
+            stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+            assert [text for text in (b"612345678", b"Garc", b"622333444") if text in stored] == []
     finally:
         await db.close()

@@ -124,7 +124,7 @@ class Services:
             imports=ImportService(
                 clock=clock, tasks=tasks, sealer=sealer, resumed=resumed_imports, hasher=hasher
             ),
-            downloads=DownloadService(clock=clock, public_url=public_url),
+            downloads=DownloadService(clock=clock, public_url=public_url, sealer=sealer),
             images=ImageService(clock=clock, public_url=public_url),
             optin=OptInService(clock=clock, handles=handles, sealer=sealer),
             recipients=OptOutService(clock=clock, sealer=sealer, on_reply=on_reply),

@@ -87,4 +87,19 @@ class Migration(migrations.Migration):
             table='usage_record',
             field=fields.TextField(unique=False),
         ),
+        ops.AddField(
+            model_name='Download',
+            name='sealed',
+            field=fields.BooleanField(default=True, db_default=False),
+        ),
+        ops.AddField(
+            model_name='ImportJob',
+            name='sealed',
+            field=fields.BooleanField(default=True, db_default=False),
+        ),
+        ops.AddField(
+            model_name='Upload',
+            name='sealed',
+            field=fields.BooleanField(default=True, db_default=False),
+        ),
     ]

@@ -114,7 +114,7 @@ class ImportService:
         self._sealer = sealer
         self._tasks = tasks
         self._resumed = resumed
-        self._importer = Importer(clock=clock, hasher=hasher)
+        self._importer = Importer(clock=clock, sealer=sealer, hasher=hasher)
         self._worker_min_bytes = worker_min_bytes
         self._max_file_bytes = max_file_bytes
 
@@ -127,7 +127,7 @@ class ImportService:
             id=uuid.uuid4(),
             member=member,
             name=name,
-            content=packed,
+            content=self._sealer.seal_bytes(packed),
             compressed=True,
             size=len(content),
             rows=table.known_rows,
@@ -244,6 +244,8 @@ class ImportService:
         except Exception:
             log.exception("import failed", extra={"job_id": job.id})
             await self._fail(job, "internal")
+        if job.rejected_csv:  # sealed in the database; the report's copy, in memory, is read
+            job.rejected_csv = self._sealer.open_bytes(bytes(job.rejected_csv))
         await reporting.on_finish(job)
 
     async def _fail(self, job: ImportJob, problem: str) -> None:
@@ -256,7 +258,7 @@ class ImportService:
         self, upload: Upload, mapping: dict[int, Field], region: str, timezone: str
     ) -> RowSource:
         """The import worker for a large file, this process for a small one."""
-        content = await self._content(upload)
+        content = self._sealer.open_bytes(await self._content(upload))
         in_worker = (upload.size or len(content)) >= self._worker_min_bytes
         read = ReadJob(
             name=upload.name,

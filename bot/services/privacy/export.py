@@ -97,7 +97,7 @@ class MemberExport:
             archive.writestr("account.json", _json(_record(member, _columns(Member))))
             for table in TABLES:
                 counts[table.file] = await _write_table(archive, table, member.id, self._sealer)
-            await _write_files(archive, member.id)
+            await _write_files(archive, member.id, self._sealer)
             manifest = {
                 "member_id": member.id,
                 "generated_at": self._clock().isoformat(),
@@ -158,7 +158,7 @@ async def _pages(
         after = rows[-1][pk]
 
 
-async def _write_files(archive: zipfile.ZipFile, member_id: int) -> None:
+async def _write_files(archive: zipfile.ZipFile, member_id: int, sealer: Sealer) -> None:
     """Campaign pictures and uploaded files that are still kept, as themselves."""
     for image_id in await CampaignImage.filter(member_id=member_id).values_list("id", flat=True):
         image = await CampaignImage.get(id=image_id)
@@ -166,7 +166,8 @@ async def _write_files(archive: zipfile.ZipFile, member_id: int) -> None:
         archive.writestr(f"files/campaign_picture_{image.id}.{extension}", image.content)
     for upload_id in await Upload.filter(member_id=member_id).values_list("id", flat=True):
         upload = await Upload.get(id=upload_id)
-        content = zlib.decompress(upload.content) if upload.compressed else upload.content
+        content = sealer.open_bytes(bytes(upload.content))
+        content = zlib.decompress(content) if upload.compressed else content
         archive.writestr(f"files/upload_{upload.id}_{_safe_name(upload.name)}", content)
 
 
