@@ -56,7 +56,9 @@ class Contact(Model):
     line_id = fields.CharField(max_length=64, null=True)
     whatsapp = fields.TextField(null=True)  # sealed E.164, the phone unless told otherwise
     # The WhatsApp number's hash where it is not the phone (the phone's hash covers the rest,
-    # most contacts): the index then holds NULLs in order, not one random key per import row.
+    # most contacts). Not indexed, as `whatsapp` was not: a WhatsApp reply's sender is found
+    # across members, which the (member, phone_hash) index does not serve either, and an index
+    # costs every imported row an insert.
     whatsapp_hash = fields.CharField(max_length=32, null=True)
     first_name = fields.TextField(null=True)  # sealed
     last_name = fields.TextField(null=True)  # sealed
@@ -83,8 +85,6 @@ class Contact(Model):
             ("member", "telegram_id"),
             ("member", "line_id"),
         )
-        # WhatsApp replies and STOPs find their sender by number.
-        indexes = (("whatsapp_hash",),)
 
 
 class ListMembership(Model):

@@ -1,7 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
-from tortoise.indexes import Index
 from tortoise.migrations.constraints import UniqueConstraint
 
 # Never an AlterField on `contact`: Tortoise's SQLite editor would rebuild it, and the DROP
@@ -61,10 +60,6 @@ class Migration(migrations.Migration):
             model_name='Contact',
             name='whatsapp_hash',
             field=fields.CharField(null=True, max_length=32),
-        ),
-        ops.AddIndex(
-            model_name='Contact',
-            index=Index(fields=['whatsapp_hash']),
         ),
         ops.AddConstraint(
             model_name='Contact',
