@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import stat
 from pathlib import Path
 
@@ -38,6 +40,8 @@ def test_a_number_hashes_the_same_under_one_key_and_apart_from_its_sealing_key()
     assert digest != Sealer.from_master(b"another installation").lookup("+34612345678")
     sealing_key, lookup_key = sealer.keys
     assert sealing_key != lookup_key, "one key per purpose, both from one secret"
+    expected = hmac.new(lookup_key, b"+34612345678", hashlib.sha256).hexdigest()[:32]
+    assert digest == expected, "HMAC-SHA256, truncated to 128 bits"
 
 
 def test_without_data_key_a_key_file_is_made_beside_the_database_and_kept(
