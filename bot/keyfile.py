@@ -10,11 +10,14 @@ sets DATA_KEY and keeps it elsewhere.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 KEY_FILE = "broadside.key"
 _DEFAULT_FOLDER = Path("data")
@@ -43,6 +46,8 @@ def _key_file(path: Path) -> bytes:
             file.write(secrets.token_hex(32) + "\n")
             file.flush()
             os.fsync(file.fileno())
+        # Said once, loudly: losing this file loses every contact's number and name.
+        log.warning("made the installation's data key: back it up", extra={"path": str(path)})
     key = path.read_text().strip()
     if not key:  # another process made the file a moment ago and is still writing
         raise RuntimeError(f"the key file {path} is empty: start again, or set DATA_KEY")
