@@ -26,6 +26,9 @@ async def test_find_delete_restore_and_purge_a_contact(
     await chat.send("/contact 622 333 444")
     found = await chat.next()
     assert button_data(found) == [f"ctc:open:{luis.id}"]
+    await chat.send("/contact uis")  # names are sealed: found by opening, any case
+    by_name = await chat.next()
+    assert button_data(by_name) == [f"ctc:open:{luis.id}"]
     await chat.press(found, f"ctc:open:{luis.id}")
     card = await chat.next()
     assert "+34622333444" in (card.text or "")
