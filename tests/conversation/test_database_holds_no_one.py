@@ -10,7 +10,7 @@ import pytest
 from models import Delivery, DeliveryStatus, InboundReply, Member, Platform, Suppression
 from tests.conftest import server_configuration
 from tests.conversation.test_campaigns import choose_time, picture, to_schedule
-from tests.conversation.test_lists import _import
+from tests.conversation.test_lists import _document, _import
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -80,3 +80,13 @@ async def test_the_database_file_holds_no_number_and_no_name(
     stored = b"".join(path.read_bytes() for path in files)
     forms = set().union(*(_forms(person) for person in PEOPLE))
     assert [form for form in forms if form.encode() in stored] == []
+
+    # Their member still reads them: the opt-out's number, the list's numbers and names.
+    await chat.send("/optouts")
+    optouts = (await _document(harness, await chat.next())).decode("utf-8-sig")
+    assert "'+34612345678,phone,keyword,STOP" in optouts
+    await chat.send("/lists")
+    await chat.press(await chat.next(), f"lst:open:{list_id}")
+    await chat.press(await chat.next(), f"lst:export:csv:{list_id}")
+    exported = (await _document(harness, await chat.next())).decode("utf-8-sig")
+    assert all(e164 in exported and first in exported for _, e164, first, _, _ in PEOPLE)
