@@ -26,7 +26,7 @@ from bot.metrics import Metrics
 from bot.notify import MemberNotifier, OperatorNotifier, Outbox
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
-from bot.sealing import seal_existing
+from bot.sealing import seal_at_start
 from bot.services import Clock, Services, utc_now
 from bot.services.campaigns.progress import Tally
 from bot.services.lists.imports import ImportReporting
@@ -101,7 +101,7 @@ class App:
         master = master_key(settings)
         sealer = Sealer.from_master(master)
         # Rows from before sealing, if any: sealed before anything reads them as sealed.
-        await seal_existing(sealer)
+        await seal_at_start(sealer)
         hasher = KeyedHash(await data_key(master, configured=settings.DATA_KEY is not None))
         dispatch = DispatchParts.build(settings, redis, hasher=hasher, sealer=sealer)
         senders = build_senders(settings)

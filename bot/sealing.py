@@ -18,11 +18,14 @@ from tortoise.transactions import in_transaction
 
 from bot.crypto import Sealer
 from bot.sql import dialect_sql
+from models import ServiceSecret
 from models.sealed import SHORTEST_SEALED
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+# Kept in the installation's own name-value table once a pass has found everything sealed.
+_SEALED_MARK = "sealed_v1"
 _PLAIN_CONTACTS = (
     "SELECT id, phone, whatsapp, first_name, last_name FROM contact "
     "WHERE key_version = 0 ORDER BY id LIMIT ?"
@@ -40,12 +43,27 @@ _PLAIN_SUPPRESSIONS = (
 _SEAL_SUPPRESSION = "UPDATE suppression SET key = ?, address = ? WHERE id = ?"
 # Tables whose one sealed column held addresses (shorter than any sealed value).
 _ADDRESS_COLUMNS = (("inbound_reply", "address"), ("usage_record", "recipient"))
+# Webhook dedup keys that named a number (a WhatsApp marketing preference) before the number
+# was hashed in them (bot/web.py): forgotten rather than rewritten. A redelivery of one of
+# those events would then be handled again, which suppresses the number again: no change.
+_NUMBERED_EVENTS = "DELETE FROM inbound_event WHERE key LIKE 'whatsapp:pref:+%'"
 # Tables of files, marked `sealed` once sealed: (table, key column, file column).
 _FILE_COLUMNS = (
     ("upload", "id", "content"),
     ("download", "token", "content"),
     ("import_job", "id", "rejected_csv"),
 )
+
+
+async def seal_at_start(sealer: Sealer) -> int:
+    """seal_existing, once per installation: a process starting after a pass that completed
+    skips the scans (usage records alone may be millions of rows, read at every start
+    otherwise). Every row written since is sealed as it is written; `migrate` always scans."""
+    if await ServiceSecret.exists(name=_SEALED_MARK):
+        return 0
+    sealed = await seal_existing(sealer)
+    await ServiceSecret.get_or_create(name=_SEALED_MARK, defaults={"value": "1"})
+    return sealed
 
 
 async def seal_existing(sealer: Sealer) -> int:
@@ -57,6 +75,8 @@ async def seal_existing(sealer: Sealer) -> int:
         sealed += await _addresses(connection, sealer, table, column)
     for table, key, column in _FILE_COLUMNS:
         sealed += await _files(connection, sealer, table, key, column)
+    forgotten, _ = await connection.execute_query(_NUMBERED_EVENTS)
+    sealed += forgotten
     if sealed:
         log.info("sealed rows written before sealing", extra={"rows": sealed})
         await _forget_plaintext(connection)

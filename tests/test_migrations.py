@@ -28,6 +28,7 @@ from models import (
     Contact,
     ContactList,
     ImportJob,
+    InboundEvent,
     InboundReply,
     ListMembership,
     Member,
@@ -220,6 +221,9 @@ async def test_contacts_written_before_sealing_are_sealed_and_still_found(
         file = b"phone\n+34612345678\n"
         params = ["6f1c2b1e-8a7d-4c55-9a51-2d0c7e0a9b11", file, False, AT]
         await sql.execute_query(dialect_sql(sql, upload), params)
+        event = "INSERT INTO inbound_event (key, received_at) VALUES (?, ?)"
+        for key in ("whatsapp:pref:+34622333444:True:1765000000", "whatsapp:msg:wamid.1"):
+            await sql.execute_query(dialect_sql(sql, event), [key, AT])
     finally:
         await Tortoise.close_connections()
 
@@ -244,6 +248,8 @@ async def test_contacts_written_before_sealing_are_sealed_and_still_found(
         assert sealer.open((await UsageRecord.get()).recipient) == "+34612345678"
         old_upload = await Upload.get(name="old.csv")
         assert (old_upload.sealed, sealer.open_bytes(bytes(old_upload.content))) == (True, file)
+        events = await InboundEvent.all().values_list("key", flat=True)
+        assert events == ["whatsapp:msg:wamid.1"], "no number left in a dedup key"
         assert await seal_existing(sealer) == 0, "nothing is sealed twice"
         if (path := settings.sqlite_path) is not None:  # and none left in the file's free space
             stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
