@@ -136,7 +136,9 @@ async def run_channel(
         app = await App.build(Settings(_env_file=None, **env))  # type: ignore[arg-type]
         try:
             s0 = time.perf_counter()
-            audience = await create_audience(channel, count, sandbox, now=utc_now())
+            audience = await create_audience(
+                channel, count, sandbox, now=utc_now(), sealer=app.services.sealer
+            )
             print(
                 f"[{config}/{channel}] {count:,} contacts and sandbox users in "
                 f"{time.perf_counter() - s0:.1f} s",

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bench.common import EMBEDDED, fresh_servers
+from bot.crypto import Sealer
 from bot.sandbox import Sandbox
 
 # Not the test suite's database (test, Redis db 15): the suite wipes those before every test, and
@@ -27,20 +28,21 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 TELEGRAM_FIRST_ID = 10_000_000
 INSERT_BATCH = 20_000
 
+# Numbers and names sealed, as the importer writes them (bot/crypto.py).
 _COLUMNS = (
-    "member_id, consent_source, consent_at, consent_by, created_at, "
-    "phone, telegram_id, line_id, whatsapp, first_name, attributes, tags"
+    "member_id, consent_source, consent_at, consent_by, created_at, key_version, "
+    "phone_hash, sealed_phone, telegram_id, line_id, whatsapp, first_name, attributes, tags"
 )
 _SQLITE_INSERT = (
-    f"INSERT INTO contact ({_COLUMNS}) VALUES (?, 'file_import', ?, 'member:1', ?, "  # noqa: S608
-    "?, ?, ?, ?, ?, '{}', '[]')"
+    f"INSERT INTO contact ({_COLUMNS}) VALUES (?, 'file_import', ?, 'member:1', ?, 1, "  # noqa: S608
+    "?, ?, ?, ?, ?, ?, '{}', '[]')"
 )
 _POSTGRES_INSERT = (
     f"INSERT INTO contact ({_COLUMNS}) "  # noqa: S608 - constant column list
-    "SELECT $1, 'file_import', $2, 'member:1', $2, v.phone, v.telegram_id, v.line_id, "
-    "v.whatsapp, v.first_name, '{}'::jsonb, '[]'::jsonb "
-    "FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) "
-    "AS v(phone, telegram_id, line_id, whatsapp, first_name)"
+    "SELECT $1, 'file_import', $2, 'member:1', $2, 1, v.phone_hash, v.sealed_phone, "
+    "v.telegram_id, v.line_id, v.whatsapp, v.first_name, '{}'::jsonb, '[]'::jsonb "
+    "FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[]) "
+    "AS v(phone_hash, sealed_phone, telegram_id, line_id, whatsapp, first_name)"
 )
 _MEMBERSHIPS = (
     "INSERT INTO list_membership (contact_list_id, contact_id, added_at) "
@@ -93,8 +95,11 @@ def _people(channel: str, count: int, sandbox: Sandbox) -> Iterator[tuple[Any, t
             yield phone[1:], (phone, None, None, phone, name)
 
 
-async def create_audience(channel: str, count: int, sandbox: Sandbox, *, now: datetime) -> Audience:
-    """One active member, one list, `count` contacts on it reachable on `channel`."""
+async def create_audience(
+    channel: str, count: int, sandbox: Sandbox, *, now: datetime, sealer: Sealer
+) -> Audience:
+    """One active member, one list, `count` contacts on it reachable on `channel`, their
+    numbers and names sealed under the bot's key (`sealer`)."""
     from tortoise import connections
 
     from bot.sql import dialect_sql
@@ -120,9 +125,20 @@ async def create_audience(channel: str, count: int, sandbox: Sandbox, *, now: da
             )
         rows.clear()
 
-    for address, row in _people(channel, count, sandbox):
+    for address, (phone, telegram_id, line_id, whatsapp, name) in _people(channel, count, sandbox):
         audience.addresses.append(address)
-        rows.append(row)
+        sealed_phone = sealer.seal(phone)
+        whatsapp_sealed = sealed_phone if whatsapp == phone else sealer.seal(whatsapp)
+        rows.append(
+            (
+                sealer.lookup(phone),
+                sealed_phone,
+                telegram_id,
+                line_id,
+                whatsapp_sealed,
+                sealer.seal(name),
+            )
+        )
         if len(rows) >= INSERT_BATCH:
             await flush()
     if rows:

@@ -241,6 +241,8 @@ async def _import(
     """Run the import of `files` into one list; the figures and the counts to check."""
     from bot import db
     from bot.config import Settings
+    from bot.crypto import Sealer
+    from bot.keyfile import master_key
     from bot.services.clock import utc_now
     from bot.services.imports.limits import MAX_FILE_BYTES
     from bot.services.lists import ListService
@@ -260,14 +262,18 @@ async def _import(
             member = await Member.create(
                 status=MemberStatus.ACTIVE, locale="es", timezone=REGION_TIMEZONE
             )
-            contact_list = await ListService(clock=utc_now).create(member, "bench")
+            sealer = Sealer.from_master(master_key(settings))
+            contact_list = await ListService(clock=utc_now, sealer=sealer).create(member, "bench")
             tasks = BackgroundTasks()
             contents = [(path.name, path.read_bytes()) for path in files]
             largest = max(len(content) for _, content in contents)
             # The product's 20 MB upload limit, lifted for this run only (see --help).
             lifted = largest > MAX_FILE_BYTES
             service = ImportService(
-                clock=utc_now, tasks=tasks, max_file_bytes=max(largest, MAX_FILE_BYTES)
+                clock=utc_now,
+                tasks=tasks,
+                sealer=sealer,
+                max_file_bytes=max(largest, MAX_FILE_BYTES),
             )
             gc.collect()
             baseline = rss_mb()
@@ -311,6 +317,7 @@ async def _import(
             contacts = await Contact.filter(member=member).count()
             memberships = await ListMembership.filter(contact_list=contact_list).count()
             sample = await Contact.filter(member=member).order_by("id").first()
+            sample_phone = sealer.open(sample.phone) if sample is not None else None
         finally:
             await db.close()
     return {
@@ -344,7 +351,7 @@ async def _import(
         "memberships": memberships,
         "sample_contact": None
         if sample is None
-        else {"phone": sample.phone, "timezone": sample.timezone, "attributes": sample.attributes},
+        else {"phone": sample_phone, "timezone": sample.timezone, "attributes": sample.attributes},
     }
 
 

@@ -291,7 +291,11 @@ async def run_config(config: str, args: argparse.Namespace) -> dict[str, Any]:
             app = await App.build(Settings(_env_file=None, **env))  # type: ignore[arg-type]
             try:
                 audience = await create_audience(
-                    "telegram", args.recipients, sandbox, now=utc_now()
+                    "telegram",
+                    args.recipients,
+                    sandbox,
+                    now=utc_now(),
+                    sealer=app.services.sealer,
                 )
                 processes = await _start_bot(config, env, args.workers, scratch)
                 await _until_healthy(bot_url, processes)

@@ -15,15 +15,18 @@ from redis.asyncio import Redis
 from bot import db
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.crypto import Sealer
 from bot.dispatch.channels import ChannelSender
 from bot.dispatch.engine import Engine
 from bot.dispatch.parts import DispatchParts, build_senders
 from bot.dispatch.statuses import StatusUpdates
 from bot.i18n import I18n
+from bot.keyfile import master_key
 from bot.metrics import Metrics
 from bot.notify import MemberNotifier, OperatorNotifier, Outbox
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
+from bot.sealing import seal_at_start
 from bot.services import Clock, Services, utc_now
 from bot.services.announcements import NoticeDelivering, Reach
 from bot.services.campaigns.autopause import PauseLimits
@@ -100,9 +103,12 @@ class App:
         tasks = BackgroundTasks()
         bot = build_bot(settings) if settings.telegram_enabled else None
         line = LineChannel.build(settings) if settings.line_enabled else None
-        key = settings.DATA_KEY.get_secret_value() if settings.DATA_KEY else None
-        hasher = KeyedHash(await data_key(key))
-        dispatch = DispatchParts.build(settings, redis, hasher=hasher)
+        master = master_key(settings)
+        sealer = Sealer.from_master(master)
+        # Rows from before sealing, if any: sealed before anything reads them as sealed.
+        await seal_at_start(sealer)
+        hasher = KeyedHash(await data_key(master, configured=settings.DATA_KEY is not None))
+        dispatch = DispatchParts.build(settings, redis, hasher=hasher, sealer=sealer)
         senders = build_senders(settings)
         operator_ids = {
             Platform.TELEGRAM: settings.ADMIN_TELEGRAM_IDS,
@@ -113,7 +119,8 @@ class App:
             # Bound after the services exist: the notifier's LINE side needs their downloads.
             member = await Member.get(id=reply.member_id)  # type: ignore[attr-defined]
             await reply.fetch_related("contact")
-            text = reply_notice(i18n.translator(member.locale, member.timezone), reply)
+            readable = services.recipients.opened_reply(reply)
+            text = reply_notice(i18n.translator(member.locale, member.timezone), readable)
             await notifier.send(member.id, text)
 
         def resumed_imports(member: Member) -> ImportReporting:
@@ -153,6 +160,7 @@ class App:
             usage_retention=timedelta(days=settings.RETENTION_USAGE_DAYS),
             details_retention=timedelta(days=settings.RETENTION_DETAILS_DAYS),
             hasher=hasher,
+            sealer=sealer,
             announce_terms=announce_terms,
             operator_ids=operator_ids,
             notices=NoticeDelivering(

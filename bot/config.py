@@ -70,9 +70,11 @@ class Settings(BaseSettings):
     # that dead worker's. Workers touch theirs at every claim; keep it above the longest send.
     DISPATCH_RECLAIM_SECONDS: float = Field(default=30, gt=0)
 
-    # The key of the keyed hashes kept of purged accounts' opt-outs. Unset: one made for this
-    # installation and kept in the database (fine embedded; a deployment sets its own, kept
-    # apart from the database).
+    # The secret every data key derives from (bot/crypto.py): contacts' sealed numbers and
+    # names, the keyed hashes they are found by, those kept of purged accounts' opt-outs.
+    # Unset: a key file made on first start beside the SQLite database (bot/keyfile.py), never
+    # in it. A deployment sets its own, kept apart from the database: every process of the
+    # installation needs the same one, and a lost key leaves the contacts unreadable.
     DATA_KEY: SecretStr | None = None
     # How long records are kept before the scheduled purge removes them. Usage records: as
     # long as billing law asks (seven years by default), itemised but without message text.

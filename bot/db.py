@@ -9,6 +9,9 @@ from tortoise import Tortoise
 from tortoise.migrations.api.migrate import migrate
 
 from bot.config import Settings
+from bot.crypto import Sealer
+from bot.keyfile import master_key
+from bot.sealing import seal_existing
 
 MODELS_MODULE = "models"
 MIGRATIONS_MODULE = "models.migrations"
@@ -52,10 +55,15 @@ def _prepare(settings: Settings) -> None:
 
 
 async def apply_migrations(settings: Settings) -> None:
-    """Bring the schema up to date; safe to run from many processes one after another."""
+    """Bring the schema up to date, then seal the rows written before numbers and names were
+    sealed (bot/sealing.py: only a process with the key can); safe to run from many
+    processes one after another."""
     _prepare(settings)
     try:
         await migrate(config=tortoise_config(settings.DATABASE_URL))
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(settings.DATABASE_URL))
+        await seal_existing(Sealer.from_master(master_key(settings)))
     finally:
         await Tortoise.close_connections()
 

@@ -10,8 +10,8 @@ row. In a process of its own it runs on another core while the importer writes t
 Protocol, over stdin and stdout, in frames (a 4-byte big-endian length, then a marshal of plain
 tuples: both ends are the same interpreter, and marshal writes and reads a batch of 40,000 rows
 three times as fast as pickle, which the importer would wait for):
-- in: the ReadJob's fields, then the file's bytes (job.size of them, zlib-compressed when
-  job.compressed: the upload as stored);
+- in: the ReadJob's fields (the data keys among them), then the file's bytes (job.size of
+  them, zlib-compressed when job.compressed: the upload as stored);
 - out: ("opened", columns, rows_total) once the whole file was read through without a problem,
   or ("unreadable", problem, detail, row) and nothing more; then ("batch", ReadBatch.as_tuple())
   per batch; then ("end",). ("failed", what) when the worker itself broke (what: the
@@ -51,6 +51,11 @@ class ReadJob:
     batch_rows: int
     max_bytes: int  # the upload limit the file was accepted under
     known_rows: int | None  # from staging's read-through of the same bytes (open_table)
+    # The installation's sealing and lookup keys (bot/crypto.py): the worker seals the numbers
+    # and names it reads, so they never cross the pipe or reach the database in the clear.
+    # Over stdin, never argv or the environment, which other local users may read.
+    sealing_key: bytes
+    lookup_key: bytes
 
 
 def frame(message: tuple[Any, ...]) -> bytes:
@@ -108,6 +113,7 @@ def main() -> int:
 def _messages(job: ReadJob, content: bytes) -> Iterator[tuple[Any, ...]]:
     # Imported only now, with the package __init__s skipped: see the module's docstring.
     _without_package_init("bot.services", "bot.services.lists")
+    from bot.crypto import Sealer
     from bot.services.imports.readers import UnreadableFile, open_table
     from bot.services.lists.reading import BatchReader
 
@@ -119,7 +125,8 @@ def _messages(job: ReadJob, content: bytes) -> Iterator[tuple[Any, ...]]:
         return
     columns = list(table.columns)
     yield ("opened", columns, total)
-    for batch in BatchReader.for_job(job, columns).batches(table.rows()):
+    sealer = Sealer(sealing_key=job.sealing_key, lookup_key=job.lookup_key)
+    for batch in BatchReader.for_job(job, columns, sealer).batches(table.rows()):
         yield ("batch", batch.as_tuple())
     yield ("end",)
 

@@ -214,7 +214,9 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
         for choice in whatsapp.marketing_preferences(value):
             # A stop holds like a block; a resume alone does not lift it (only START or a new
             # opt-in does), so it is only logged.
-            key = f"whatsapp:pref:{choice.phone}:{choice.stop}:{choice.timestamp}"
+            # The number by its keyed hash: the event log is in the database too.
+            number = app.services.sealer.lookup(choice.phone)
+            key = f"whatsapp:pref:{number}:{choice.stop}:{choice.timestamp}"
             if choice.stop and await first_time(key):
                 stopped = app.services.left_channel("whatsapp", choice.phone, "marketing stop")
                 app.tasks.spawn(stopped, name="whatsapp-marketing-stop")

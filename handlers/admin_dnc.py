@@ -120,7 +120,7 @@ async def remove(ctx: Context) -> None:
         text = _("Nothing removed: {line}").format(line=_refused_line(ctx.t, removed))
     else:
         text = _("{address} is off the do-not-contact list: members may message it again.").format(
-            address=removed.key
+            address=str(removed)
         )
     await ctx.reply.send(text)
 
@@ -175,7 +175,8 @@ async def overview(ctx: Context) -> None:
     if latest:
         lines.append(_("Latest:"))
         lines.extend(
-            f"• {entry.key} ({ctx.t.datetime(entry.created_at, fmt='short')})" for entry in latest
+            f"• {service.readable(entry)} ({ctx.t.datetime(entry.created_at, fmt='short')})"
+            for entry in latest
         )
     await ctx.reply.send(
         "\n".join(lines),

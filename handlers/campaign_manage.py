@@ -15,7 +15,6 @@ from bot.conversation.responder import Responder, SentRef
 from bot.i18n import I18n, Translator
 from bot.notify import MemberNotifier
 from bot.services.campaigns.progress import Tally
-from bot.services.campaigns.results import results_csv
 from bot.services.campaigns.service import UnwatchedReport
 from bot.services.campaigns.states import TransitionError, can_change
 from handlers import texts
@@ -322,7 +321,7 @@ async def export_results(ctx: Context) -> None:
     campaign = await owned_campaign(ctx, "cmp:csv:")
     if campaign is None:
         return
-    content = await results_csv(campaign)
+    content = await ctx.services.campaigns.results_csv(campaign)
     name = f"{texts.file_stem(campaign.name)}-results.csv"
     await ctx.reply.send_document(name, content, caption=campaign.name)
 

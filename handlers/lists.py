@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.conversation import Button, Context, Router
 from bot.services.lists import RESTORE_WINDOW, ListNotFoundError, ListSummary
-from bot.services.lists.export import export_csv, export_xlsx
+from bot.services.lists.export import EXPORTERS
 from bot.services.optin import qr_png
 from handlers import texts
 from handlers.contacts import contact_label
@@ -98,21 +98,17 @@ async def open_list(ctx: Context) -> None:
     )
 
 
-_EXPORTERS = {"csv": export_csv, "xlsx": export_xlsx}
-
-
 @router.button("lst:export:")
 async def export_list(ctx: Context) -> None:
     """The list as CSV or as an Excel workbook ("lst:export:<format>:<id>")."""
     file_format = (ctx.event.data or "").removeprefix("lst:export:").split(":", 1)[0]
-    exporter = _EXPORTERS.get(file_format)
-    if exporter is None:
+    if file_format not in EXPORTERS:
         await ctx.reply.send(texts.stale_button(ctx.t))
         return
     contact_list = await _owned(ctx, f"lst:export:{file_format}:")
     if contact_list is None:
         return
-    content = await exporter(contact_list)
+    content = await ctx.services.lists.export(contact_list, file_format)
     name = f"{texts.file_stem(contact_list.name)}.{file_format}"
     await ctx.reply.send_document(name, content, caption=contact_list.name)
 

@@ -43,12 +43,28 @@ class Contact(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="contacts", on_delete=fields.CASCADE
     )
-    phone = fields.CharField(max_length=16, null=True)  # E.164
+    # The person's phone number, WhatsApp number and names are sealed (bot/crypto.py: AES-GCM
+    # under a key from configuration), so a copy of the database reveals none of them; the
+    # numbers are found and kept unique by their keyed hashes (HMAC: equal numbers, equal
+    # hashes, and nothing to read back).
+    # The sealed phone has a column of its own: the plaintext one, `phone`, is in a table-level
+    # UNIQUE that SQLite can only drop by rebuilding the table (which cascades: see
+    # models/migrations/_operations.py). It stays, NULL in every row once sealed.
+    phone = fields.TextField(null=True, source_field="sealed_phone")  # sealed E.164
+    phone_hash = fields.CharField(max_length=32, null=True)
     telegram_id = fields.BigIntField(null=True)
     line_id = fields.CharField(max_length=64, null=True)
-    whatsapp = fields.CharField(max_length=16, null=True)  # E.164, the phone unless told otherwise
-    first_name = fields.CharField(max_length=128, null=True)
-    last_name = fields.CharField(max_length=128, null=True)
+    whatsapp = fields.TextField(null=True)  # sealed E.164, the phone unless told otherwise
+    # The WhatsApp number's hash where it is not the phone (the phone's hash covers the rest,
+    # most contacts). Not indexed, as `whatsapp` was not: a WhatsApp reply's sender is found
+    # across members, which the (member, phone_hash) index does not serve either, and an index
+    # costs every imported row an insert.
+    whatsapp_hash = fields.CharField(max_length=32, null=True)
+    first_name = fields.TextField(null=True)  # sealed
+    last_name = fields.TextField(null=True)  # sealed
+    # 1: the four columns above are sealed; 0: rows written before sealing, in plaintext until
+    # the sealing step (bot/sealing.py) rewrites them at the next start or `migrate`.
+    key_version = fields.SmallIntField(default=1, db_default=0)
     language = fields.CharField(max_length=8, null=True)
     timezone = fields.CharField(max_length=64, null=True)
     attributes: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
@@ -64,7 +80,11 @@ class Contact(Model):
 
     class Meta:
         table = "contact"
-        unique_together = (("member", "phone"), ("member", "telegram_id"), ("member", "line_id"))
+        unique_together = (
+            ("member", "phone_hash"),
+            ("member", "telegram_id"),
+            ("member", "line_id"),
+        )
 
 
 class ListMembership(Model):

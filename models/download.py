@@ -12,6 +12,9 @@ class Download(Model):
     token = fields.CharField(max_length=64, primary_key=True)
     name = fields.CharField(max_length=128)
     content = fields.BinaryField()
+    # The content sealed (bot/crypto.py): exports hold contacts' numbers and names. False:
+    # from before sealing, until the sealing step.
+    sealed = fields.BooleanField(default=True, db_default=False)
     expires_at = fields.DatetimeField()
 
     class Meta:

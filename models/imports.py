@@ -24,6 +24,9 @@ class Upload(Model):
     # import worker a quarter of the bytes, and the database keeps a quarter. `size` is the
     # file's own. Uploads from before compression have neither (they expire within a day).
     compressed = fields.BooleanField(default=False, db_default=False)
+    # The content sealed (bot/crypto.py), after compression: the member's file is their
+    # contacts' numbers and names. False: from before sealing, until the sealing step.
+    sealed = fields.BooleanField(default=True, db_default=False)
     size = fields.IntField(null=True)
     # Data rows, when staging read the file through (delimited text): the import does not again.
     rows = fields.IntField(null=True)
@@ -61,6 +64,9 @@ class ImportJob(Model):
     invalid = fields.IntField(default=0)
     problem = fields.CharField(max_length=32, null=True)  # why a whole file was refused
     rejected_csv = fields.BinaryField(null=True)  # the invalid rows with their reasons
+    # rejected_csv sealed (bot/crypto.py): the rows are the member's contacts' numbers and
+    # names. False: from before sealing, until the sealing step.
+    sealed = fields.BooleanField(default=True, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
     # What a job needs to be resumed by another process when the one running it dies: the

@@ -20,7 +20,7 @@ class InboundReply(Model):
         "models.Contact", related_name="replies", on_delete=fields.SET_NULL, null=True
     )
     channel = fields.CharField(max_length=16)
-    address = fields.CharField(max_length=64)  # chat id, LINE user id or E.164
+    address = fields.TextField()  # chat id, LINE user id or E.164: sealed (bot/crypto.py)
     text = fields.TextField()
     received_at = fields.DatetimeField()
 

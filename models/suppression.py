@@ -25,9 +25,11 @@ class SuppressionSource(StrEnum):
 
 
 def suppression_key(channel: str, value: str) -> str:
-    """The lookup key: an E.164 number as is, a channel id as "telegram:123" or "line:U...".
+    """The lookup key of a channel id: "telegram:123" or "line:U...".
 
-    Phones are shared by the phone, SMS-like and WhatsApp channels, so they carry no prefix.
+    A number's key is its keyed hash (Sealer.lookup: 32 hex digits, no prefix, the same for
+    the phone, SMS-like and WhatsApp channels, which share numbers), as contacts hold it: the
+    table never holds a number in the clear.
     """
     return value if channel == "phone" else f"{channel}:{value}"
 
@@ -40,6 +42,9 @@ class Suppression(Model):
         "models.Member", related_name="suppressions", on_delete=fields.CASCADE, null=True
     )  # None: the operator-wide do-not-contact list
     key = fields.CharField(max_length=80)
+    # The address sealed (bot/crypto.py), for the member's own export of their list: a
+    # number's key is a hash, which the member could not read. None for older entries.
+    address = fields.TextField(null=True)
     channel = fields.CharField(max_length=16)
     source = fields.CharEnumField(SuppressionSource, max_length=16)
     detail = fields.CharField(max_length=64, null=True)

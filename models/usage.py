@@ -21,7 +21,8 @@ class UsageRecord(Model):
     sent_at = fields.DatetimeField()
     channel = fields.CharField(max_length=16)
     account = fields.CharField(max_length=64)  # the originating bot, LINE channel, WA number id
-    recipient = fields.CharField(max_length=64)  # E.164, or the channel's user id
+    # E.164, or the channel's user id: sealed (bot/crypto.py), opened for the statement.
+    recipient = fields.TextField()
     units = fields.SmallIntField()  # message units as the platform bills them
     status = fields.CharField(max_length=16)  # sent, failed, ambiguous
 

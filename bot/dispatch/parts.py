@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.crypto import Sealer
 from bot.dispatch.channels import LineSender, TelegramSender, WhatsAppSender
 from bot.dispatch.channels.base import ChannelSender
 from bot.dispatch.queue import MemoryQueue, RedisStreamQueue, WorkQueue
@@ -29,11 +30,17 @@ class DispatchParts:
 
     @classmethod
     def build(
-        cls, settings: Settings, redis: Redis | None, *, hasher: Callable[[str], str]
+        cls,
+        settings: Settings,
+        redis: Redis | None,
+        *,
+        hasher: Callable[[str], str],
+        sealer: Sealer,
     ) -> DispatchParts:
         """Redis-backed when REDIS_URL is set (many workers share them), in memory otherwise;
-        `hasher` is the installation's keyed hash (see DeliveryStore)."""
-        store = DeliveryStore(hasher=hasher)
+        `hasher` is the installation's keyed hash, `sealer` opens contacts' numbers and names
+        (see DeliveryStore)."""
+        store = DeliveryStore(sealer=sealer, hasher=hasher)
         rates = ChannelRates(**settings.channel_rates)
         gate = RateGate.build(rates, redis_url=settings.REDIS_URL, redis=redis)
         if redis is not None:

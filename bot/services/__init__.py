@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.crypto import Sealer
 from bot.dispatch.parts import DispatchParts
 from bot.services.announcements import AnnouncementService, NoticeDelivering
 from bot.services.appeals import AppealService
@@ -59,6 +60,7 @@ class Services:
     """Every service, built once per process by the composition root."""
 
     clock: Clock
+    sealer: Sealer  # the adapters' keyed hash of a number, for an event key (see web.py)
     members: MemberService
     lists: ListService
     contacts: ContactService
@@ -106,6 +108,7 @@ class Services:
         usage_retention: timedelta,
         details_retention: timedelta,
         hasher: Callable[[str], str],
+        sealer: Sealer,
         announce_terms: Callable[[Member], Awaitable[object]] | None = None,
         operator_ids: Mapping[Platform, Collection[str]] | None = None,
         notices: NoticeDelivering | None = None,
@@ -117,10 +120,11 @@ class Services:
         are those configured, which campaigns may send on; `resumed_imports` reports on the
         imports this process resumes for one that died; `unwatched_campaigns` reports the
         campaigns that ended with no chat watching; `hasher` is the installation's keyed hash
-        (privacy/hashing.py); `announce_terms` tells a member the terms changed;
-        `operator_ids` are the operators' chat account ids per platform; `notices` sends the
-        operator's announcements to members (see announcements.py); `pause_limits` the
-        rates that hold a running campaign, and `on_hold` tells its member and the
+        (privacy/hashing.py); `sealer` seals and opens contacts' numbers and names and finds
+        numbers by their keyed hash (bot/crypto.py); `announce_terms` tells a member the terms
+        changed; `operator_ids` are the operators' chat account ids per platform; `notices`
+        sends the operator's announcements to members (see announcements.py); `pause_limits`
+        the rates that hold a running campaign, and `on_hold` tells its member and the
         operators."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         screening = ScreeningService(clock=clock)
@@ -131,26 +135,30 @@ class Services:
             store=dispatch.store,
             tasks=tasks,
             enabled=channels,
+            sealer=sealer,
             unwatched=unwatched_campaigns,
             screening=screening,
         )
         audit = AuditService(clock=clock)
-        lists = ListService(clock=clock)
+        lists = ListService(clock=clock, sealer=sealer)
         accounts = AccountService(clock=clock, campaigns=campaigns, hasher=hasher)
         return cls(
             clock=clock,
+            sealer=sealer,
             members=MemberService(clock=clock, hasher=hasher, announce_terms=announce_terms),
             lists=lists,
-            contacts=ContactService(clock=clock),
-            imports=ImportService(clock=clock, tasks=tasks, resumed=resumed_imports, hasher=hasher),
-            downloads=DownloadService(clock=clock, public_url=public_url),
+            contacts=ContactService(clock=clock, sealer=sealer),
+            imports=ImportService(
+                clock=clock, tasks=tasks, sealer=sealer, resumed=resumed_imports, hasher=hasher
+            ),
+            downloads=DownloadService(clock=clock, public_url=public_url, sealer=sealer),
             images=ImageService(clock=clock, public_url=public_url),
-            optin=OptInService(clock=clock, handles=handles),
-            recipients=OptOutService(clock=clock, on_reply=on_reply),
+            optin=OptInService(clock=clock, handles=handles, sealer=sealer),
+            recipients=OptOutService(clock=clock, sealer=sealer, on_reply=on_reply),
             keywords=OwnKeywordService(),
             inbound=InboundLog(clock=clock),
-            usage=UsageService(clock=clock, retention=usage_retention),
-            member_export=MemberExport(clock=clock),
+            usage=UsageService(clock=clock, retention=usage_retention, sealer=sealer),
+            member_export=MemberExport(clock=clock, sealer=sealer),
             retention=RetentionService(
                 clock=clock, store=dispatch.store, details=details_retention
             ),
@@ -164,9 +172,9 @@ class Services:
             audit=audit,
             suspensions=SuspensionService(clock=clock, campaigns=campaigns, audit=audit),
             appeals=AppealService(clock=clock, audit=audit),
-            directory=MemberDirectory(audit=audit, lists=lists, accounts=accounts),
+            directory=MemberDirectory(audit=audit, lists=lists, accounts=accounts, sealer=sealer),
             announcements=AnnouncementService(clock=clock, tasks=tasks, delivering=notices),
-            do_not_contact=DoNotContactService(clock=clock),
+            do_not_contact=DoNotContactService(clock=clock, sealer=sealer),
             screening=screening,
             reviews=ReviewService(clock=clock, campaigns=campaigns, transitions=transitions),
             autopause=AutoPause(

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
+from bot.crypto import Sealer
 from bot.services.audit import AuditService
+from bot.services.lists.sealed import opened
 from bot.services.lists.service import ListService, ListSummary
 from bot.services.privacy.accounts import AccountService
 from models import Campaign, ChatAccount, Contact, ContactList, Member, MemberStatus
@@ -48,11 +51,18 @@ class MemberDirectory:
     """Find members and open their data on the operator's behalf, audited."""
 
     def __init__(
-        self, *, audit: AuditService, lists: ListService, accounts: AccountService
+        self,
+        *,
+        audit: AuditService,
+        lists: ListService,
+        accounts: AccountService,
+        sealer: Sealer,
     ) -> None:
+        """`sealer` opens the contacts' sealed numbers and names, once the access is audited."""
         self._audit = audit
         self._lists = lists
         self._accounts = accounts
+        self._sealer = sealer
 
     async def search(self, query: str) -> list[Member]:
         """Members by id, by a chat account's id, or by part of a display name."""
@@ -103,11 +113,7 @@ class MemberDirectory:
         member = await self._audited(member_id, operator, "view_contacts", reason)
         if member is None:
             return None
-        contacts = Contact.filter(member_id=member.id, deleted_at=None)
-        return ContactPage(
-            total=await contacts.count(),
-            contacts=await contacts.order_by("id").limit(SHOWN_CONTACTS),
-        )
+        return await self._page(Contact.filter(member_id=member.id, deleted_at=None))
 
     async def list_owner(self, list_id: int) -> int | None:
         """The member whose live list this is, if it is one."""
@@ -132,11 +138,14 @@ class MemberDirectory:
             reason=reason,
         )
         contacts = Contact.filter(memberships__contact_list_id=list_id, deleted_at=None)
-        page = ContactPage(
+        return found, await self._page(contacts)
+
+    async def _page(self, contacts: QuerySet[Contact]) -> ContactPage:
+        first = await contacts.order_by("id").limit(SHOWN_CONTACTS)
+        return ContactPage(
             total=await contacts.count(),
-            contacts=await contacts.order_by("id").limit(SHOWN_CONTACTS),
+            contacts=[opened(contact, self._sealer) for contact in first],
         )
-        return found, page
 
     async def open_campaigns(
         self, member_id: int, *, operator: str, reason: str

@@ -15,8 +15,10 @@ from urllib.parse import quote
 import segno
 from tortoise.transactions import in_transaction
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.imports.phones import PhoneNormalizer
+from bot.services.lists.sealed import sealed_values
 from models import (
     ConsentSource,
     Contact,
@@ -62,10 +64,12 @@ def _channel_field(platform: Platform) -> str:
 class OptInService:
     """Links, subscriptions and phone sharing."""
 
-    def __init__(self, *, clock: Clock, handles: BotHandles) -> None:
-        """`handles` gives the Telegram bot username and the LINE basic id, when on."""
+    def __init__(self, *, clock: Clock, handles: BotHandles, sealer: Sealer) -> None:
+        """`handles` gives the Telegram bot username and the LINE basic id, when on;
+        `sealer` seals the names and numbers stored, and finds numbers by their hash."""
         self._clock = clock
         self._handles = handles
+        self._sealer = sealer
 
     async def links(self, contact_list: ContactList) -> OptInLinks:
         """The Telegram deep link and the LINE add-and-say-start link of a list."""
@@ -111,7 +115,7 @@ class OptInService:
             if contact is None:
                 contact = await Contact.create(
                     member=member,
-                    first_name=first_name,
+                    **sealed_values(self._sealer, first_name=first_name),
                     language=language,
                     consent_source=ConsentSource.OPT_IN_LINK,
                     consent_at=self._clock(),
@@ -145,15 +149,19 @@ class OptInService:
                 imported = (
                     await Contact.filter(
                         member_id=subscriber.member_id,
-                        phone=e164,  # type: ignore[attr-defined]
+                        phone_hash=self._sealer.lookup(e164),
                     )
                     .exclude(id=subscriber.id)
                     .first()
                 )
                 if imported is None:
                     if subscriber.phone is None:
-                        subscriber.phone = subscriber.whatsapp = e164
-                        await subscriber.save(update_fields=["phone", "whatsapp"])
+                        sealed = self._sealer.seal(e164)
+                        subscriber.phone = subscriber.whatsapp = sealed
+                        subscriber.phone_hash = self._sealer.lookup(e164)
+                        subscriber.whatsapp_hash = None  # the phone (see Contact.whatsapp_hash)
+                        fields = ["phone", "whatsapp", "phone_hash", "whatsapp_hash"]
+                        await subscriber.save(update_fields=fields)
                         updated += 1
                     continue
                 await self._merge(subscriber, into=imported, field=field, channel_id=channel_id)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.lists.export import spreadsheet_safe
 from models import DeliveryStatus, Member, UsageRecord
@@ -110,9 +111,11 @@ async def by_channel(records: QuerySet[UsageRecord]) -> list[ChannelUsage]:
 class UsageService:
     """Read a member's usage; purge records past their retention."""
 
-    def __init__(self, *, clock: Clock, retention: timedelta) -> None:
+    def __init__(self, *, clock: Clock, retention: timedelta, sealer: Sealer) -> None:
+        """`sealer` opens the records' recipients (sealed at rest) for the statement."""
         self._clock = clock
         self._retention = retention
+        self._sealer = sealer
 
     async def by_channel(self, member: Member, month: Month) -> list[ChannelUsage]:
         """The month's units and refusals per channel, busiest first."""
@@ -158,7 +161,7 @@ class UsageService:
                     record.sent_at.astimezone(month.zone).isoformat(timespec="seconds"),
                     record.channel,
                     spreadsheet_safe(record.account),
-                    spreadsheet_safe(record.recipient),
+                    spreadsheet_safe(self._sealer.open(record.recipient) or ""),
                     record.units,
                     record.campaign_id if record.campaign_id is not None else "",
                     record.status,

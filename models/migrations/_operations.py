@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.migrations import operations as ops
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 from tortoise.migrations.schema_generator.state import State
@@ -33,6 +35,78 @@ class AlterFieldState(ops.AlterField):
         state_editor: BaseSchemaEditor | None = None,
     ) -> None:
         """Nothing: the column stays as it is."""
+
+
+class WidenToText(AlterFieldState):
+    """A CharField becoming a TextField (a sealed value outgrows VARCHAR(16)), without a rebuild.
+
+    PostgreSQL enforces the length, so its column changes type in place (ALTER COLUMN ... TYPE
+    TEXT keeps the rows and the foreign keys pointing at the table). SQLite never enforces a
+    VARCHAR length, so its column is left as it is: Tortoise's SQLite editor would rebuild the
+    table, and the rebuild's DROP TABLE cascades (see AlterFieldState).
+    """
+
+    def __init__(self, model_name: str, name: str, *, table: str, **kwargs: Any) -> None:
+        super().__init__(model_name=model_name, name=name, **kwargs)
+        self.table = table
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        """PostgreSQL: the column's type becomes TEXT."""
+        if state_editor is not None and state_editor.client.capabilities.dialect == "postgres":
+            statement = f'ALTER TABLE "{self.table}" ALTER COLUMN "{self.name}" TYPE TEXT'
+            await _execute(state_editor, [statement])
+
+
+class RemoveConstraintState(ops.RemoveConstraint):
+    """A RemoveConstraint of the migration state only: for a UNIQUE declared in CREATE TABLE,
+    which SQLite can drop only by rebuilding the table (see AlterFieldState). Its column must
+    then hold nothing that could clash (contact.phone: NULL once sealed)."""
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        """Nothing: the constraint stays as it is."""
+
+    async def database_backward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        """Nothing: the constraint stays as it is."""
+
+
+class NewColumnFor(AlterFieldState):
+    """A field moving to a new, empty column (`source_field`): the column is added, the old
+    one stays for a data step to empty (bot/sealing.py), with no table rebuild."""
+
+    def __init__(self, model_name: str, name: str, *, table: str, column: str, **kwargs: Any) -> None:
+        super().__init__(model_name=model_name, name=name, **kwargs)
+        self.table = table
+        self.column = column
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        """Add the new column, nullable TEXT on both dialects."""
+        if state_editor is not None:
+            statement = f'ALTER TABLE "{self.table}" ADD COLUMN "{self.column}" TEXT'
+            await _execute(state_editor, [statement])
 
 
 class AppendOnly(ops.RunSQL):

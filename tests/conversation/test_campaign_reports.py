@@ -14,7 +14,6 @@ from models import (
     CampaignStatus,
     Channel,
     ConsentSource,
-    Contact,
     ContactList,
     Delivery,
     DeliveryStatus,
@@ -23,6 +22,7 @@ from models import (
     Platform,
 )
 from tests.conversation.test_campaigns import picture
+from tests.support.contacts import create_contact
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -33,7 +33,8 @@ async def _campaign(harness: Harness, member: Member) -> Campaign:
     """A two-recipient WhatsApp campaign, launched through the service: no chat follows it."""
     contact_list = await ContactList.create(member=member, name="Customers", opt_in_token="tok")
     for phone in ("+34612345678", "+34622333444"):
-        contact = await Contact.create(
+        contact = await create_contact(
+            harness,
             member=member,
             phone=phone,
             whatsapp=phone,

@@ -28,6 +28,7 @@ from models import (
     SuppressionSource,
 )
 from tests.support.chats import MemberChat, button_data
+from tests.support.contacts import sealed
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -45,7 +46,7 @@ async def audience(
             consent_source=ConsentSource.FILE_IMPORT,
             consent_at=harness.clock(),
             consent_by=f"member:{member.id}",
-            **fields,
+            **sealed(harness, fields),
         )
         await ListMembership.create(contact_list=contact_list, contact=contact)
     return contact_list

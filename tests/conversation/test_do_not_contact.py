@@ -89,11 +89,19 @@ async def test_the_operator_adds_removes_and_exports_the_list(operated: Harness)
     assert "• +34 6123: too short" in answer
     assert "• call me maybe: not a phone number" in answer
     entries = await Suppression.filter(member=None).order_by("id")
-    assert [(e.key, e.channel, e.source, e.detail) for e in entries] == [
+    service = operated.app.services.do_not_contact
+    assert [(service.readable(e), e.channel, e.source, e.detail) for e in entries] == [
         ("+34612345678", "phone", SuppressionSource.OPERATOR, "telegram:900001"),
         ("+442079460958", "phone", SuppressionSource.OPERATOR, "telegram:900001"),
         ("telegram:4242", "telegram", SuppressionSource.OPERATOR, "telegram:900001"),
     ]
+    # Filed as every opt-out is: a number under its keyed hash, never in the clear.
+    sealer = operated.app.services.sealer
+    assert [e.key for e in entries[:2]] == [
+        sealer.lookup("+34612345678"),
+        sealer.lookup("+442079460958"),
+    ]
+    assert all("+" not in (e.address or "") for e in entries)
     again = await add(chat, "(+34) 612-345-678")
     assert again == "Added 0 addresses to the do-not-contact list.\n1 was on it already."
 

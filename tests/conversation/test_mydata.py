@@ -27,6 +27,7 @@ from models import (
 )
 from tests.conversation.test_campaign_images import png
 from tests.conversation.test_campaigns import audience, document
+from tests.support.contacts import sealer
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -98,7 +99,7 @@ async def test_my_data_holds_every_record_of_mine_and_none_of_anyone_else(
             member=owner,
             contact_id=contact,
             channel="whatsapp",
-            address=phone,
+            address=sealer(harness).seal(phone),
             text=f"Thanks{owner.id}",
             received_at=harness.clock(),
         )
@@ -108,7 +109,7 @@ async def test_my_data_holds_every_record_of_mine_and_none_of_anyone_else(
             sent_at=harness.clock(),
             channel="whatsapp",
             account="1",
-            recipient=phone,
+            recipient=sealer(harness).seal(phone),
             units=1,
             status="sent",
         )
@@ -131,7 +132,13 @@ async def test_my_data_holds_every_record_of_mine_and_none_of_anyone_else(
     for file in ("lists.csv", "contacts.csv", "suppressions.csv", "campaigns.csv", "replies.csv"):
         assert tables[file], f"{file} is empty"
         assert {row["member_id"] for row in tables[file]} == {mine}, file
-    assert [row["first_name"] for row in tables["contacts.csv"]] == [f"Contact{member.id}"]
+    # Sealed at rest, readable for their member.
+    [contact_row] = tables["contacts.csv"]
+    assert (contact_row["first_name"], contact_row["phone"]) == (
+        f"Contact{member.id}",
+        "'+34612345678",
+    )
+    assert [row["address"] for row in tables["replies.csv"]] == ["'+34612345678"]
     assert [row["text"] for row in tables["replies.csv"]] == [f"Thanks{member.id}"]
     assert [row["recipient"] for row in tables["usage.csv"]] == ["'+34612345678"]
     [delivery] = tables["deliveries.csv"]

@@ -13,6 +13,7 @@ from bot.services.usage import Month
 from models import Member, Platform, UsageRecord
 from tests.conversation.test_campaigns import audience, compose, document, picture
 from tests.support.chats import MemberChat, button_data
+from tests.support.contacts import sealer
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -41,7 +42,8 @@ async def test_every_send_is_recorded_with_its_account_recipient_and_units(
     records = await UsageRecord.all().order_by("id")
     member = await Member.get()
     assert len(records) == 3, "one record per platform answer"
-    seen = {(item.channel, item.recipient, item.status, item.units) for item in records}
+    opened = sealer(harness).open
+    seen = {(item.channel, opened(item.recipient), item.status, item.units) for item in records}
     assert seen == {
         ("telegram", "6001", "sent", 1),
         ("telegram", "6002", "failed", 0),  # refused: recorded, not billed
@@ -63,8 +65,8 @@ async def test_usage_shows_the_month_and_the_statement_adds_up(harness: Harness)
     now = harness.clock()
     sends = [("telegram", "sent", 1)] * 3 + [("line", "sent", 1)] * 2 + [("line", "failed", 0)]
     for index, (channel, status, units) in enumerate(sends):
-        await record(member.id, now - timedelta(minutes=index), channel, status, units)
-    await record(member.id + 1, now, "telegram", "sent", 1)  # someone else's
+        await record(harness, member.id, now - timedelta(minutes=index), channel, status, units)
+    await record(harness, member.id + 1, now, "telegram", "sent", 1)  # someone else's
     month = Month.of(now, ZoneInfo("Asia/Tokyo"))
     key = f"{month.year}-{month.month:02d}"
 
@@ -109,15 +111,17 @@ async def test_bad_months_get_a_clear_answer(harness: Harness) -> None:
 async def test_usage_records_are_purged_after_their_retention(harness: Harness) -> None:
     now = harness.clock()
     retention = timedelta(days=harness.app.settings.RETENTION_USAGE_DAYS)
-    await record(1, now - retention - timedelta(days=1), "telegram", "sent", 1)
-    await record(1, now - retention + timedelta(days=1), "telegram", "sent", 1)
+    await record(harness, 1, now - retention - timedelta(days=1), "telegram", "sent", 1)
+    await record(harness, 1, now - retention + timedelta(days=1), "telegram", "sent", 1)
     assert await harness.app.services.usage.purge_expired() == 1
     [kept] = await UsageRecord.all()
     assert kept.sent_at > now - retention
 
 
-async def record(member_id: int, at: datetime, channel: str, status: str, units: int) -> None:
-    """A usage record as the dispatcher writes it."""
+async def record(
+    harness: Harness, member_id: int, at: datetime, channel: str, status: str, units: int
+) -> None:
+    """A usage record as the dispatcher writes it (the recipient sealed)."""
     await UsageRecord.create(
         member_id=member_id,
         campaign_id=7,
@@ -125,7 +129,9 @@ async def record(member_id: int, at: datetime, channel: str, status: str, units:
         sent_at=at,
         channel=channel,
         account="1234567",
-        recipient="+346120000" + str(await UsageRecord.all().count()).zfill(2),
+        recipient=sealer(harness).seal(
+            "+346120000" + str(await UsageRecord.all().count()).zfill(2)
+        ),
         units=units,
         status=status,
     )

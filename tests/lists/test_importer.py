@@ -13,10 +13,12 @@ import pytest
 
 from bot import db
 from bot.config import Settings
+from bot.crypto import Sealer
 from bot.import_worker import ReadJob
 from bot.services.imports.mapping import Field
 from bot.services.lists import ListService
 from bot.services.lists.imports import ImportService
+from bot.services.lists.sealed import sealed_values
 from bot.services.lists.sources import ImportWorkerError, InProcessSource, WorkerSource
 from bot.tasks import BackgroundTasks
 from models import (
@@ -53,6 +55,9 @@ ROWS = (
 MAPPING = {0: Field.FIRST_NAME, 1: Field.PHONE, 2: Field.TELEGRAM_ID, 3: Field.ATTRIBUTE}
 EXPECTED = {"rows_read": 12, "created": 4, "merged": 4, "suppressed": 2, "invalid": 2}
 IN_PROCESS, WORKER = 10**9, 0  # worker_min_bytes: never the worker, always the worker
+SEALER = Sealer.from_master(b"the tests' data key")
+# Where a batch's contact tuples hold sealed values (reading.py's ContactValues).
+_SEALED_AT = (1, 5, 6, 7)
 
 
 @pytest.fixture
@@ -77,17 +82,23 @@ async def member(database: None, clock: MovableClock) -> Member:
     for phone, deleted_at in (("+34633111222", None), ("+34644111222", clock())):
         await Contact.create(
             member=member,
-            phone=phone,
+            **sealed_values(SEALER, phone=phone),
             consent_source=ConsentSource.FILE_IMPORT,
             consent_at=clock(),
             consent_by="member:0",
             deleted_at=deleted_at,
         )
     await Suppression.create(
-        member=member, key="+34655111222", channel="phone", source=SuppressionSource.KEYWORD
+        member=member,
+        key=SEALER.lookup("+34655111222"),
+        channel="phone",
+        source=SuppressionSource.KEYWORD,
     )
     await Suppression.create(
-        member=None, key="+34666111222", channel="phone", source=SuppressionSource.OPERATOR
+        member=None,
+        key=SEALER.lookup("+34666111222"),
+        channel="phone",
+        source=SuppressionSource.OPERATOR,
     )
     return member
 
@@ -105,14 +116,16 @@ async def _import(
     `stored`, if given, replaces the staged upload before the import reads it.
     """
     tasks = BackgroundTasks()
-    service = ImportService(clock=clock, tasks=tasks, worker_min_bytes=worker_min_bytes)
-    contact_list = await ListService(clock=clock).create(member, "Customers")
+    service = ImportService(
+        clock=clock, tasks=tasks, sealer=SEALER, worker_min_bytes=worker_min_bytes
+    )
+    contact_list = await ListService(clock=clock, sealer=SEALER).create(member, "Customers")
     staged = await service.stage(member, "customers.csv", content)
     if stored is not None:
         # Its row count unknown, as for uploads staged before staging kept it: the import
         # reads it through first.
         await Upload.filter(id=staged.upload_id).update(
-            content=zlib.compress(stored), size=len(stored), rows=None
+            content=SEALER.seal_bytes(zlib.compress(stored)), size=len(stored), rows=None
         )
     finished: asyncio.Future[ImportJob] = asyncio.get_running_loop().create_future()
     progress: list[int] = []
@@ -155,7 +168,7 @@ async def test_the_report_is_the_same_whoever_reads(
         ["12", "no_address", "Nadie", "", "", "Soria"],
     ]
     on_list = await Contact.filter(memberships__contact_list=contact_list).order_by("id")
-    assert [(c.phone, c.telegram_id) for c in on_list] == [
+    assert [(SEALER.open(c.phone), c.telegram_id) for c in on_list] == [
         ("+34633111222", None),
         ("+34644111222", None),
         ("+34612345678", None),
@@ -165,14 +178,15 @@ async def test_the_report_is_the_same_whoever_reads(
     ]
     assert all(contact.deleted_at is None for contact in on_list), "the deleted one restored"
     ana = on_list[2]
-    assert (ana.first_name, ana.timezone, ana.attributes) == (
+    assert (SEALER.open(ana.first_name), ana.timezone, ana.attributes) == (
         "Ana",
         "Europe/Madrid",
         {"city": "Madrid"},
     )
     assert (ana.consent_at, ana.consent_by) == (clock(), f"member:{member.id}")
     assert on_list[5].attributes == {"city": "=1+1"}
-    assert not await Contact.filter(phone__in=["+34655111222", "+34666111222"]).exists()
+    suppressed = [SEALER.lookup("+34655111222"), SEALER.lookup("+34666111222")]
+    assert not await Contact.filter(phone_hash__in=suppressed).exists()
 
 
 @pytest.mark.parametrize("worker_min_bytes", [IN_PROCESS, WORKER], ids=["in_process", "worker"])
@@ -208,14 +222,17 @@ async def test_an_upload_damaged_in_storage_imports_nothing(
     member: Member, clock: MovableClock
 ) -> None:
     # Staging counted its rows, so the import trusts the bytes to read through: zlib's
-    # checksum is what stops a stored upload that changed since.
+    # checksum is what stops a stored upload that changed since (sealed again here, as
+    # whoever changed it would need the key to pass AES-GCM's tag first).
     content = ROWS.encode()
     packed = bytearray(zlib.compress(content))
     packed[len(packed) // 2] ^= 0xFF
-    service = ImportService(clock=clock, tasks=BackgroundTasks(), worker_min_bytes=WORKER)
-    contact_list = await ListService(clock=clock).create(member, "Customers")
+    service = ImportService(
+        clock=clock, tasks=BackgroundTasks(), sealer=SEALER, worker_min_bytes=WORKER
+    )
+    contact_list = await ListService(clock=clock, sealer=SEALER).create(member, "Customers")
     staged = await service.stage(member, "customers.csv", content)
-    await Upload.filter(id=staged.upload_id).update(content=bytes(packed))
+    await Upload.filter(id=staged.upload_id).update(content=SEALER.seal_bytes(bytes(packed)))
     finished: asyncio.Future[ImportJob] = asyncio.get_running_loop().create_future()
 
     async def on_finish(job: ImportJob) -> None:
@@ -240,9 +257,20 @@ async def test_an_upload_damaged_in_storage_imports_nothing(
 
 
 async def _batches(source: InProcessSource | WorkerSource) -> tuple[int, list[tuple[object, ...]]]:
+    """The row count and the batches, their sealed values opened (each sealing of the same
+    value differs: its nonce is random)."""
     async with source:
         total = await source.open()
-        return total, [astuple(batch) async for batch in source.batches()]
+        batches = [astuple(batch) async for batch in source.batches()]
+    for batch in batches:
+        contacts = batch[2]
+        for index, values in enumerate(contacts):
+            opened = [
+                SEALER.open(value) if position in _SEALED_AT else value
+                for position, value in enumerate(values)
+            ]
+            contacts[index] = tuple(opened)
+    return total, batches
 
 
 def _read_job(content: bytes, **changes: object) -> ReadJob:
@@ -256,6 +284,8 @@ def _read_job(content: bytes, **changes: object) -> ReadJob:
         batch_rows=2,
         max_bytes=len(content),
         known_rows=None,
+        sealing_key=SEALER.keys[0],
+        lookup_key=SEALER.keys[1],
     )
     return replace(job, **changes)
 

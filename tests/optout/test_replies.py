@@ -29,6 +29,7 @@ from models import (
     SuppressionSource,
 )
 from tests.support.chats import LineChat, MemberChat, TelegramChat
+from tests.support.contacts import phone_key, sealed
 from tests.support.harness import Harness
 from tests.support.onboarding import onboard
 
@@ -54,7 +55,7 @@ async def _member_with(harness: Harness, chat: MemberChat, name: str) -> tuple[M
         consent_source=ConsentSource.OPT_IN_LINK,
         consent_at=harness.clock(),
         consent_by="self",
-        phone="+34600111222",
+        **sealed(harness, {"phone": "+34600111222"}),
         **address,
     )
     await ListMembership.create(contact_list=contact_list, contact=contact)
@@ -89,7 +90,9 @@ async def test_stop_opts_out_of_the_last_sender_on_every_address(
     assert "START" in str(confirmation.text)
     keys = set(await Suppression.filter(member=member).values_list("key", flat=True))
     own = f"{platform.value}:{chat.user_id}"
-    assert keys == {own, "+34600111222"}, "every address the member holds for them"
+    assert keys == {own, phone_key(harness, "+34600111222")}, (
+        "every address the member holds for them"
+    )
     assert await Suppression.filter(member=other).count() == 0
     source = await Suppression.get(member=member, key=own)
     assert (source.source, source.detail) == (SuppressionSource.KEYWORD, "STOP")
@@ -212,7 +215,9 @@ async def test_blocking_the_bot_or_unfollowing_counts_and_unblocking_does_not_un
     await asyncio.sleep(0.3)  # whatever the (un)block webhook does, it has done by now
     assert await Suppression.filter(member=member, key=key).exists()
     # Only that channel: their number is not on the list.
-    assert not await Suppression.filter(member=member, key="+34600111222").exists()
+    assert not await Suppression.filter(
+        member=member, key=phone_key(harness, "+34600111222")
+    ).exists()
 
 
 async def _whatsapp_member(harness: Harness, phone: str) -> tuple[Member, ContactList]:
@@ -224,7 +229,7 @@ async def _whatsapp_member(harness: Harness, phone: str) -> tuple[Member, Contac
         consent_source=ConsentSource.FILE_IMPORT,
         consent_at=harness.clock(),
         consent_by=f"member:{member.id}",
-        phone=phone,
+        **sealed(harness, {"phone": phone}),
     )
     await ListMembership.create(contact_list=contact_list, contact=contact)
     return member, contact_list
@@ -254,7 +259,7 @@ async def test_stop_on_whatsapp_is_confirmed_on_whatsapp(harness: Harness, worke
 
     whatsapp = harness.sandbox.whatsapp
     await whatsapp.send_text("34600111333", "Baja")
-    await _until_listed(member, "+34600111333")
+    await _until_listed(member, phone_key(harness, "+34600111333"))
     async with asyncio.timeout(10):
         while len(whatsapp.inbox("34600111333")) < 2:  # noqa: ASYNC110 - the sandbox's inbox
             await asyncio.sleep(0.02)
@@ -270,12 +275,12 @@ async def test_a_whatsapp_marketing_stop_holds_and_a_resume_does_not_lift_it(
     await _send_whatsapp(harness, member, contact_list)
     whatsapp = harness.sandbox.whatsapp
     await whatsapp.send_marketing_preference("34600111444", "stop")
-    signal = await _until_listed(member, "+34600111444")
+    signal = await _until_listed(member, phone_key(harness, "+34600111444"))
     assert (signal.source, signal.detail) == (SuppressionSource.PLATFORM_SIGNAL, "marketing stop")
 
     await whatsapp.send_marketing_preference("34600111444", "resume")
     await asyncio.sleep(0.3)  # whatever the resume webhook does, it has done by now
-    assert await Suppression.filter(member=member, key="+34600111444").exists()
+    assert await Suppression.filter(member=member, key=phone_key(harness, "+34600111444")).exists()
     later = await _send_whatsapp(harness, member, contact_list)
     delivery = await Delivery.get(campaign_id=later.id)
     assert delivery.error_code == OPTED_OUT
@@ -339,7 +344,7 @@ async def test_a_recipients_reply_reaches_the_member_and_replies_lists_it(
         consent_source=ConsentSource.OPT_IN_LINK,
         consent_at=harness.clock(),
         consent_by="self",
-        first_name="Ana",
+        **sealed(harness, {"first_name": "Ana"}),
         **address,
     )
     await ListMembership.create(contact_list=contact_list, contact=contact)

@@ -12,10 +12,17 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise import connections
 
-from bot.dispatch.store import EVERYWHERE, Recipient, opted_out
+from bot.dispatch.store import (
+    CONTACT_COLUMNS,
+    EVERYWHERE,
+    Recipient,
+    opted_out,
+    recipient_from_row,
+)
 from bot.sql import dialect_sql, marks
 from models import NO_CHANNEL, OPTED_OUT, Campaign, Channel, DeliveryStatus
 
@@ -69,22 +76,8 @@ def _route(
     return None, OPTED_OUT if choose(recipient, channels, enabled) else NO_CHANNEL
 
 
-def _recipient(row: tuple) -> tuple[Recipient, list[str]]:
-    attributes = row[7] if isinstance(row[7], dict) else json.loads(row[7] or "{}")
-    tags = row[10] if isinstance(row[10], list) else json.loads(row[10] or "[]")
-    recipient = Recipient(
-        contact_id=row[0],
-        phone=row[1],
-        telegram_id=row[2],
-        line_id=row[3],
-        whatsapp=row[4],
-        first_name=row[5],
-        last_name=row[6],
-        attributes=attributes,
-        timezone=row[8],
-        unreachable=frozenset(row[9].split(",")) if row[9] else frozenset(),
-    )
-    return recipient, tags
+def _tags(value: Any) -> list[str]:
+    return value if isinstance(value, list) else json.loads(value or "[]")
 
 
 async def _batches(
@@ -97,9 +90,7 @@ async def _batches(
     if not lists:
         return
     sql = (
-        "SELECT c.id, c.phone, c.telegram_id, c.line_id, c.whatsapp, "  # noqa: S608
-        "c.first_name, "
-        "c.last_name, c.attributes, c.timezone, c.unreachable, c.tags FROM contact c "
+        f"SELECT {CONTACT_COLUMNS}, c.tags FROM contact c "  # noqa: S608
         "WHERE c.member_id = ? AND c.deleted_at IS NULL AND c.id > ? AND EXISTS ("
         "SELECT 1 FROM list_membership m JOIN contact_list l ON l.id = m.contact_list_id "
         f"WHERE m.contact_id = c.id AND l.deleted_at IS NULL AND l.id IN ({marks(len(lists))})"
@@ -113,9 +104,10 @@ async def _batches(
         after = rows[-1][0]
         recipients = []
         for row in rows:
-            recipient, tags = _recipient(tuple(row))
-            if campaign.tag is None or campaign.tag in tags:
-                recipients.append(recipient)
+            values = tuple(row)
+            if campaign.tag is None or campaign.tag in _tags(values[-1]):
+                # Left sealed: routing asks only which addresses exist (see recipient_from_row).
+                recipients.append(recipient_from_row(values, None))
         yield recipients, await opted_out(connection, campaign.member_id, recipients)
 
 

@@ -44,13 +44,17 @@ _COUNTS = (
 )
 _SINCE = "AND COALESCE(sent_at, updated_at) > ?"
 # Recipients of the campaign on the suppression list since `started`, found through the
-# contact columns the keys are indexed by (a phone, "telegram:<id>", "line:<id>").
+# contact columns the keys are filed under: a number's keyed hash (filed as "phone", the
+# contact's phone or its own WhatsApp number), "telegram:<id>", "line:<id>".
 _OPTED_OUT = (
     "SELECT COUNT(DISTINCT d.contact_id) FROM delivery d WHERE d.campaign_id = ? "
     "AND d.sent_at IS NOT NULL {} AND d.contact_id IN ("
     "SELECT c.id FROM suppression s JOIN contact c ON c.member_id = s.member_id "
-    "AND c.phone = s.key WHERE s.member_id = ? AND s.created_at >= ? AND s.source IN "
-    "('keyword', 'platform_signal') AND s.key LIKE '+%' "
+    "AND c.phone_hash = s.key WHERE s.member_id = ? AND s.created_at >= ? AND s.source IN "
+    "('keyword', 'platform_signal') AND s.channel = 'phone' "
+    "UNION SELECT c.id FROM suppression s JOIN contact c ON c.member_id = s.member_id "
+    "AND c.whatsapp_hash = s.key WHERE s.member_id = ? AND s.created_at >= ? AND s.source IN "
+    "('keyword', 'platform_signal') AND s.channel = 'phone' "
     "UNION SELECT c.id FROM suppression s JOIN contact c ON c.member_id = s.member_id "
     # CASE first: PostgreSQL may cast before filtering, and "line:U..." is no number.
     "AND c.telegram_id = CAST(CASE WHEN s.key LIKE 'telegram:%' THEN SUBSTR(s.key, 10) END "
@@ -181,7 +185,7 @@ class AutoPause:
         member = campaign.member_id  # type: ignore[attr-defined]
         _, rows = await connection.execute_query(
             dialect_sql(connection, _OPTED_OUT.format(sent_since)),
-            [campaign.id, *([since] if since is not None else []), *[member, started] * 3],
+            [campaign.id, *([since] if since is not None else []), *[member, started] * 4],
         )
         return Health(
             sends=sum(counts.values()),

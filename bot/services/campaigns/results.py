@@ -12,7 +12,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from bot.crypto import Sealer
 from bot.services.lists.export import spreadsheet_safe
+from bot.services.lists.sealed import opened_row
 from models import Campaign, Delivery
 
 COLUMNS = (
@@ -44,7 +46,7 @@ _FIELDS = (
 BATCH = 5000
 
 
-async def _rows(campaign: Campaign) -> AsyncIterator[dict[str, Any]]:
+async def _rows(campaign: Campaign, sealer: Sealer) -> AsyncIterator[dict[str, Any]]:
     """The campaign's deliveries with their contact, in id order, a batch at a time."""
     last_id = 0
     while True:
@@ -57,7 +59,7 @@ async def _rows(campaign: Campaign) -> AsyncIterator[dict[str, Any]]:
         if not batch:
             return
         for row in batch:
-            yield row
+            yield opened_row(row, sealer, prefix="contact__")
         last_id = batch[-1]["id"]
 
 
@@ -89,11 +91,12 @@ def _line(row: dict[str, Any]) -> list[str]:
     return [spreadsheet_safe(_text(value)) for value in values]
 
 
-async def results_csv(campaign: Campaign) -> bytes:
-    """One row per recipient, UTF-8 with a BOM (spreadsheet programs detect the encoding)."""
+async def results_csv(campaign: Campaign, sealer: Sealer) -> bytes:
+    """One row per recipient, UTF-8 with a BOM (spreadsheet programs detect the encoding);
+    numbers and names opened for the member."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    async for row in _rows(campaign):
+    async for row in _rows(campaign, sealer):
         writer.writerow(_line(row))
     return buffer.getvalue().encode("utf-8-sig")

@@ -12,13 +12,15 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.crypto import Sealer
 from bot.dispatch.engine import split
 from bot.dispatch.queue import Chunk, WorkQueue
 from bot.dispatch.store import DeliveryCount, DeliveryStore
-from bot.services.campaigns import audience, progress
+from bot.services.campaigns import audience, progress, results
 from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from bot.services.campaigns.states import TransitionError, Transitions
 from bot.services.clock import Clock
+from bot.services.lists.sealed import opened
 from bot.services.screening import ScreeningService
 from bot.tasks import BackgroundTasks
 from models import (
@@ -96,13 +98,17 @@ class CampaignService:
         store: DeliveryStore,
         tasks: BackgroundTasks,
         enabled: Collection[Channel],
+        sealer: Sealer,
         unwatched: UnwatchedReport | None = None,
         screening: ScreeningService | None = None,
     ) -> None:
         """`unwatched` sends the report of a campaign whose chat watcher is gone (see
-        report_ended); `screening` checks a text before its launch (None: nothing is)."""
+        report_ended); `screening` checks a text before its launch (None: nothing is);
+        `sealer` opens recipients' numbers and names for the member (the preview, the results
+        file)."""
         self._clock = clock
         self._screening = screening
+        self._sealer = sealer
         self._unwatched = unwatched
         self._transitions = transitions
         self._queue = queue
@@ -111,6 +117,10 @@ class CampaignService:
         self.enabled = frozenset(enabled)
 
     # --- reading -------------------------------------------------------------------------
+
+    async def results_csv(self, campaign: Campaign) -> bytes:
+        """Every recipient's result as CSV, readable for the member (see results.py)."""
+        return await results.results_csv(campaign, self._sealer)
 
     async def get(self, member: Member, campaign_id: int) -> Campaign | None:
         """The member's campaign, or None (someone else's, or gone)."""
@@ -436,6 +446,7 @@ class CampaignService:
         sample = next((c for c in contacts if draft.tag is None or draft.tag in c.tags), None)
         if sample is None:
             return template.render({})
+        sample = opened(sample, self._sealer)
         return template.render(
             contact_values(sample.first_name, sample.last_name, sample.phone, sample.attributes)
         )

@@ -6,10 +6,11 @@ Each dialect gets the statements it runs fastest, with the same outcome:
 - SQLite: `executemany` of one INSERT per row (the driver's fastest path), with the batch's
   constants (member, consent, timestamps) written into the statement, because the driver binds
   and copies every parameter of every row: 15 parameters a row cost about 3 s per million rows,
-  10 cost 1. The contacts inserted are then found by id: AUTOINCREMENT ids only grow, and while
-  our transaction writes no other connection can, so every id above the batch's starting
-  maximum is ours. Their memberships are one INSERT ... SELECT over that id range, and only
-  the rows that were not inserted (already contacts) are looked up by key.
+  10 cost 1 (12 since the numbers' keyed hashes joined them). The contacts inserted are then
+  found by id: AUTOINCREMENT ids only grow, and while our transaction writes no other
+  connection can, so every id above the batch's starting maximum is ours. Their memberships
+  are one INSERT ... SELECT over that id range, and only the rows that were not inserted
+  (already contacts) are looked up by key.
 - PostgreSQL: one statement for the whole batch, the rows as one array per column (`unnest`),
   returning the contacts inserted; their memberships in the same statement.
 
@@ -31,26 +32,29 @@ from bot.services.lists.reading import ContactValues, contact_key
 from bot.sql import dialect_sql, marks
 
 _VARYING_COLUMNS = (
-    "phone, telegram_id, line_id, whatsapp, first_name, last_name, language, timezone, "
-    "attributes, tags"
+    "phone_hash, sealed_phone, telegram_id, line_id, whatsapp_hash, whatsapp, first_name, "
+    "last_name, language, timezone, attributes, tags"
 )
-_CONSTANT_COLUMNS = "member_id, consent_source, consent_at, consent_by, created_at"
-_KEY = "COALESCE(phone, 'telegram:' || telegram_id, 'line:' || line_id)"
+# key_version 1: the rows come sealed (see reading.py's ContactValues).
+_CONSTANT_COLUMNS = "member_id, consent_source, consent_at, consent_by, created_at, key_version"
+_KEY = "COALESCE(phone_hash, 'telegram:' || telegram_id, 'line:' || line_id)"
 # IN lists and arrays stay under every driver's parameter limit (asyncpg: 32,767).
 _LOOKUP_CHUNK = 10_000
 
 _POSTGRES_INSERT = f"""
 WITH new AS (
     INSERT INTO contact ({_CONSTANT_COLUMNS}, {_VARYING_COLUMNS})
-    SELECT $1, $2, $3, $4, $3, v.phone, v.telegram_id, v.line_id, v.whatsapp, v.first_name,
-        v.last_name, v.language, v.timezone, v.attributes::jsonb, v.tags::jsonb
-    FROM unnest($5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
-        $11::text[], $12::text[], $13::text[], $14::text[]) AS v({_VARYING_COLUMNS})
+    SELECT $1, $2, $3, $4, $3, 1, v.phone_hash, v.sealed_phone, v.telegram_id, v.line_id,
+        v.whatsapp_hash, v.whatsapp, v.first_name, v.last_name, v.language, v.timezone,
+        v.attributes::jsonb, v.tags::jsonb
+    FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[],
+        $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+        AS v({_VARYING_COLUMNS})
     ON CONFLICT DO NOTHING
     RETURNING id, {_KEY} AS key
 ), added AS (
     INSERT INTO list_membership (contact_list_id, contact_id, added_at)
-    SELECT $15, id, $3 FROM new
+    SELECT $17, id, $3 FROM new
 )
 SELECT key FROM new
 """  # noqa: S608 - constant column lists, placeholders only
@@ -106,12 +110,13 @@ async def _insert_sqlite(
     last_id = rows[0][0]
     # What sqlite3's default adapter writes for a datetime parameter, once per batch.
     at = _literal(consent.at.isoformat(" "))
-    # In _CONSTANT_COLUMNS' order: member_id, consent_source, consent_at, consent_by, created_at.
+    # In _CONSTANT_COLUMNS' order: member_id, consent_source, consent_at, consent_by,
+    # created_at, key_version.
     member, source, by = str(int(consent.member_id)), _literal(consent.source), _literal(consent.by)
-    constants = f"{member}, {source}, {at}, {by}, {at}"
+    constants = f"{member}, {source}, {at}, {by}, {at}, 1"
     insert = (
         f"INSERT INTO contact ({_CONSTANT_COLUMNS}, {_VARYING_COLUMNS}) "  # noqa: S608
-        f"VALUES ({constants}, {marks(10)}) ON CONFLICT DO NOTHING"
+        f"VALUES ({constants}, {marks(12)}) ON CONFLICT DO NOTHING"
     )
     await connection.execute_many(insert, list(contacts))
     created, _ = await connection.execute_query(
@@ -122,7 +127,7 @@ async def _insert_sqlite(
     if created == len(contacts):
         return None
     # One string rather than a row per contact: the driver's thread then takes the interpreter
-    # lock once, not 40,000 times. Keys hold digits, letters and ":", never a line break.
+    # lock once, not 40,000 times. Keys hold hex digits, letters and ":", never a line break.
     _, rows = await connection.execute_query(
         f"SELECT group_concat({_KEY}, char(10)) FROM contact WHERE id > ?",  # noqa: S608
         [last_id],
@@ -179,10 +184,10 @@ async def _add_existing(
 
 def _keys_by_column(contacts: Sequence[ContactValues]) -> dict[str, list[Any]]:
     """Each row's key (see contact_key) under the column that holds it."""
-    by_column: dict[str, list[Any]] = {"phone": [], "telegram_id": [], "line_id": []}
-    for phone, telegram_id, line_id, *_ in contacts:
-        if phone:
-            by_column["phone"].append(phone)
+    by_column: dict[str, list[Any]] = {"phone_hash": [], "telegram_id": [], "line_id": []}
+    for phone_hash, _phone, telegram_id, line_id, *_ in contacts:
+        if phone_hash:
+            by_column["phone_hash"].append(phone_hash)
         elif telegram_id is not None:
             by_column["telegram_id"].append(telegram_id)
         else:

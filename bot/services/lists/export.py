@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 
 from openpyxl import Workbook
 
+from bot.crypto import Sealer
+from bot.services.lists.sealed import opened
 from models import Contact, ContactList
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV
@@ -35,8 +37,11 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
-async def _contacts(contact_list: ContactList) -> AsyncIterator[Contact]:
-    """The list's live contacts in id order, fetched in batches after the last id."""
+async def _contacts(
+    contact_list: ContactList, sealer: Sealer | None = None
+) -> AsyncIterator[Contact]:
+    """The list's live contacts in id order, fetched in batches after the last id; opened
+    for the member (numbers and names readable) when given the sealer."""
     last_id = 0
     while True:
         batch = (
@@ -49,7 +54,7 @@ async def _contacts(contact_list: ContactList) -> AsyncIterator[Contact]:
         if not batch:
             return
         for contact in batch:
-            yield contact
+            yield opened(contact, sealer) if sealer is not None else contact
         last_id = batch[-1].id
 
 
@@ -79,25 +84,28 @@ def _row(contact: Contact, attribute_keys: list[str]) -> list[str]:
     return [spreadsheet_safe("" if value is None else str(value)) for value in values]
 
 
-async def export_csv(contact_list: ContactList) -> bytes:
+async def export_csv(contact_list: ContactList, sealer: Sealer) -> bytes:
     """The list as UTF-8 CSV (with a BOM, so spreadsheet programs detect the encoding)."""
     keys = await _attribute_keys(contact_list)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*FIXED_COLUMNS, *keys])
-    async for contact in _contacts(contact_list):
+    async for contact in _contacts(contact_list, sealer):
         writer.writerow(_row(contact, keys))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-async def export_xlsx(contact_list: ContactList) -> bytes:
+async def export_xlsx(contact_list: ContactList, sealer: Sealer) -> bytes:
     """The list as an Excel workbook, every cell as text."""
     keys = await _attribute_keys(contact_list)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="contacts")
     sheet.append([*FIXED_COLUMNS, *keys])
-    async for contact in _contacts(contact_list):
+    async for contact in _contacts(contact_list, sealer):
         sheet.append(_row(contact, keys))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+EXPORTERS = {"csv": export_csv, "xlsx": export_xlsx}

@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.lists.bulk import Consent, has_suppressions, store_contacts
 from bot.services.lists.export import spreadsheet_safe
@@ -54,10 +55,13 @@ class _Rejected:
 class Importer:
     """Runs one import job."""
 
-    def __init__(self, *, clock: Clock, hasher: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, *, clock: Clock, sealer: Sealer, hasher: Callable[[str], str] | None = None
+    ) -> None:
         """`hasher` finds the opt-outs a member inherited as keyed hashes (see
-        Member.inherited_opt_outs)."""
+        Member.inherited_opt_outs); `sealer` seals the rejected rows, which quote the file."""
         self._clock = clock
+        self._sealer = sealer
         self._hasher = hasher
 
     async def run(
@@ -96,7 +100,8 @@ class Importer:
                 await job.save(using_db=connection)
             await progress(job)
         if job.invalid:
-            job.rejected_csv = rejected.buffer.getvalue().encode("utf-8-sig")
+            content = rejected.buffer.getvalue().encode("utf-8-sig")
+            job.rejected_csv = self._sealer.seal_bytes(content)
         job.status = ImportStatus.DONE
         job.finished_at = self._clock()
         await job.save()
@@ -146,10 +151,11 @@ class Importer:
             return set()
         by_lookup: dict[str, str] = {}
         for row in contacts:
-            phone, telegram_id, line_id = row[0], row[1], row[2]
+            # A phone's suppression key is its keyed hash (see suppression_key).
+            phone_hash, telegram_id, line_id = row[0], row[2], row[3]
             key = contact_key(row)
-            if phone:
-                by_lookup[phone] = key
+            if phone_hash:
+                by_lookup[phone_hash] = key
             if telegram_id is not None:
                 by_lookup[f"telegram:{telegram_id}"] = key
             if line_id:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from babel.core import get_global
 from tortoise.expressions import F, Q
 
+from bot.crypto import Sealer
 from bot.import_worker import ReadJob
 from bot.services.clock import Clock
 from bot.services.imports.limits import MAX_FILE_BYTES
@@ -98,6 +99,7 @@ class ImportService:
         *,
         clock: Clock,
         tasks: BackgroundTasks,
+        sealer: Sealer,
         resumed: ResumedReporting | None = None,
         worker_min_bytes: int = WORKER_MIN_BYTES,
         max_file_bytes: int = MAX_FILE_BYTES,
@@ -106,11 +108,13 @@ class ImportService:
         """`resumed`: how a job resumed here (its process died) reports to its member;
         `worker_min_bytes`: the file size from which the import worker reads the file;
         `max_file_bytes`: the upload limit (a benchmark lifts it, tests lower the first);
-        `hasher`: the installation's keyed hash (see Importer)."""
+        `hasher`: the installation's keyed hash (see Importer); `sealer` seals the rows'
+        numbers and names where they are read."""
         self._clock = clock
+        self._sealer = sealer
         self._tasks = tasks
         self._resumed = resumed
-        self._importer = Importer(clock=clock, hasher=hasher)
+        self._importer = Importer(clock=clock, sealer=sealer, hasher=hasher)
         self._worker_min_bytes = worker_min_bytes
         self._max_file_bytes = max_file_bytes
 
@@ -123,7 +127,7 @@ class ImportService:
             id=uuid.uuid4(),
             member=member,
             name=name,
-            content=packed,
+            content=self._sealer.seal_bytes(packed),
             compressed=True,
             size=len(content),
             rows=table.known_rows,
@@ -240,6 +244,8 @@ class ImportService:
         except Exception:
             log.exception("import failed", extra={"job_id": job.id})
             await self._fail(job, "internal")
+        if job.rejected_csv:  # sealed in the database; the report's copy, in memory, is read
+            job.rejected_csv = self._sealer.open_bytes(bytes(job.rejected_csv))
         await reporting.on_finish(job)
 
     async def _fail(self, job: ImportJob, problem: str) -> None:
@@ -252,7 +258,7 @@ class ImportService:
         self, upload: Upload, mapping: dict[int, Field], region: str, timezone: str
     ) -> RowSource:
         """The import worker for a large file, this process for a small one."""
-        content = await self._content(upload)
+        content = self._sealer.open_bytes(await self._content(upload))
         in_worker = (upload.size or len(content)) >= self._worker_min_bytes
         read = ReadJob(
             name=upload.name,
@@ -264,6 +270,8 @@ class ImportService:
             batch_rows=WORKER_BATCH_ROWS if in_worker else IN_PROCESS_BATCH_ROWS,
             max_bytes=self._max_file_bytes,
             known_rows=upload.rows,
+            sealing_key=self._sealer.keys[0],
+            lookup_key=self._sealer.keys[1],
         )
         return WorkerSource(read, content) if in_worker else InProcessSource(read, content)
 

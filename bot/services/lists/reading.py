@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any
 
+from bot.crypto import Sealer
 from bot.import_worker import ReadJob
 from bot.services.imports.mapping import Field
 from bot.services.imports.phones import PhoneNormalizer
 from bot.services.imports.table import Row
 from bot.services.lists.rows import ContactRow, RowProblem, RowReader
 
-# phone, telegram_id, line_id, whatsapp, first_name, last_name, language, timezone,
-# attributes (JSON), tags (JSON): the contact table's columns that vary by row.
+# phone_hash, phone (sealed), telegram_id, line_id, whatsapp_hash, whatsapp (sealed),
+# first_name (sealed), last_name (sealed), language, timezone, attributes (JSON), tags (JSON):
+# the contact table's columns that vary by row. Sealed here, in the reading process (the import
+# worker's core for large files), so the writing process only writes.
 ContactValues = tuple[
-    str | None, int | None, str | None, str | None, str | None, str | None, str | None,
-    str | None, str, str,
+    str | None, str | None, int | None, str | None, str | None, str | None, str | None,
+    str | None, str | None, str | None, str, str,
 ]  # fmt: skip
 # (row number in the file, why it was refused, its cells as they were)
 RejectedRow = tuple[int, RowProblem, list[str]]
@@ -54,10 +57,11 @@ class ReadBatch:
 
 
 def contact_key(values: ContactValues) -> str:
-    """ContactRow.key for a row's values: phone, else Telegram id, else LINE id."""
-    phone, telegram_id, line_id = values[0], values[1], values[2]
-    if phone:
-        return phone
+    """What a contact is unique by, for a row's values: its phone's keyed hash, else its
+    Telegram id, else its LINE id (as bulk.py's SQL spells it)."""
+    phone_hash, telegram_id, line_id = values[0], values[2], values[3]
+    if phone_hash:
+        return phone_hash
     if telegram_id is not None:
         return f"telegram:{telegram_id}"
     return f"line:{line_id}"
@@ -66,17 +70,18 @@ def contact_key(values: ContactValues) -> str:
 class BatchReader:
     """Reads a table's rows in batches of `size` through a RowReader."""
 
-    def __init__(self, reader: RowReader, *, size: int) -> None:
+    def __init__(self, reader: RowReader, sealer: Sealer, *, size: int) -> None:
         self._reader = reader
+        self._sealer = sealer
         self._size = size
 
     @classmethod
-    def for_job(cls, job: ReadJob, columns: list[str]) -> BatchReader:
+    def for_job(cls, job: ReadJob, columns: list[str], sealer: Sealer) -> BatchReader:
         """The reader an import job asks for, for a table with these columns."""
         mapping = {index: Field(value) for index, value in job.mapping.items()}
         normalizer = PhoneNormalizer(job.region)
         reader = RowReader(mapping, columns, normalizer, home=(job.region, job.timezone))
-        return cls(reader, size=job.batch_rows)
+        return cls(reader, sealer, size=job.batch_rows)
 
     def batches(self, rows: Iterator[Row]) -> Iterator[ReadBatch]:
         """Every row of `rows`, checked, `size` rows to a batch.
@@ -105,13 +110,21 @@ class BatchReader:
             yield batch
 
     def _values(self, row: ContactRow) -> ContactValues:
+        seal, lookup = self._sealer.seal, self._sealer.lookup
+        phone, phone_hash = seal(row.phone), lookup(row.phone)
+        if row.whatsapp == row.phone:  # most rows: one sealing for both, no second hash
+            whatsapp, whatsapp_hash = phone, None  # (see Contact.whatsapp_hash)
+        else:
+            whatsapp, whatsapp_hash = seal(row.whatsapp), lookup(row.whatsapp)
         return (
-            row.phone,
+            phone_hash,
+            phone,
             row.telegram_id,
             row.line_id,
-            row.whatsapp,
-            row.first_name,
-            row.last_name,
+            whatsapp_hash,
+            whatsapp,
+            seal(row.first_name),
+            seal(row.last_name),
             row.language,
             row.timezone,
             _json_object(row.attributes),

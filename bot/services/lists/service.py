@@ -13,7 +13,9 @@ from datetime import timedelta
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
+from bot.services.lists.export import EXPORTERS
 from models import Contact, ContactList, ListMembership, Member, Suppression
 
 # A deleted list (or contact) can be restored for this long, then it is purged for good.
@@ -48,8 +50,13 @@ def clean_name(name: str) -> str:
 class ListService:
     """Create, find, count, rename, delete, restore and purge distribution lists."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, sealer: Sealer) -> None:
         self._clock = clock
+        self._sealer = sealer
+
+    async def export(self, contact_list: ContactList, file_format: str) -> bytes:
+        """The list as a file ("csv" or "xlsx", see EXPORTERS), readable for its member."""
+        return await EXPORTERS[file_format](contact_list, self._sealer)
 
     async def create(self, member: Member, name: str) -> ContactList:
         """A new, empty list with its own opt-in token."""
@@ -82,7 +89,8 @@ class ListService:
             telegram=await contacts.filter(telegram_id__not_isnull=True).count(),
             line=await contacts.filter(line_id__not_isnull=True).count(),
             whatsapp=await contacts.filter(whatsapp__not_isnull=True).count(),
-            opted_out=await contacts.filter(phone__in=Subquery(suppressed_keys)).count(),
+            # A phone's suppression key is its keyed hash (see suppression_key).
+            opted_out=await contacts.filter(phone_hash__in=Subquery(suppressed_keys)).count(),
         )
 
     async def rename(self, member: Member, list_id: int, name: str) -> ContactList:

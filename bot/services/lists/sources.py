@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import bot
+from bot.crypto import Sealer
 from bot.import_worker import FRAME_HEADER, ReadJob, job_frame
 from bot.services.imports.readers import ImportProblem, Table, UnreadableFile, open_table
 from bot.services.lists.reading import BatchReader, ReadBatch
@@ -68,6 +69,7 @@ class InProcessSource:
         self._job = job
         self._content = content
         self._table: Table | None = None
+        self._sealer = Sealer(sealing_key=job.sealing_key, lookup_key=job.lookup_key)
 
     async def open(self) -> int:
         """Read the file through in a thread (pure CPU); its row count."""
@@ -90,7 +92,9 @@ class InProcessSource:
         """The batches, read as they are asked for."""
         if self._table is None:
             raise RuntimeError("open() first")
-        for batch in BatchReader.for_job(self._job, self.columns).batches(self._table.rows()):
+        for batch in BatchReader.for_job(self._job, self.columns, self._sealer).batches(
+            self._table.rows()
+        ):
             yield batch
 
     async def __aenter__(self) -> InProcessSource:

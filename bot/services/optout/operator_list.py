@@ -21,6 +21,7 @@ from enum import StrEnum
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.imports.phones import clean_phone
 from bot.services.lists.export import spreadsheet_safe
@@ -48,10 +49,13 @@ class Refusal(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """An entry as the suppression list files it."""
+    """An entry as the operator reads it: an E.164 number ("phone") or a channel id."""
 
-    key: str
+    value: str
     channel: str
+
+    def __str__(self) -> str:
+        return self.value if self.channel == "phone" else suppression_key(self.channel, self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,7 @@ def read_address(typed: str) -> Address | Refused:
     for channel, pattern in _CHANNEL_IDS.items():
         if match := pattern.fullmatch(typed.strip()):
             value = match.group(1) if channel == "telegram" else "U" + match.group(1)[1:].lower()
-            return Address(suppression_key(channel, value), channel)
+            return Address(value, channel)
     cleaned = clean_phone(typed)
     if cleaned is None:
         return Refused(typed, Refusal.NOT_A_NUMBER)
@@ -98,7 +102,7 @@ def read_address(typed: str) -> Address | Refused:
         possible = phonenumbers.is_possible_number_with_reason(number)
         return Refused(typed, _LENGTH_REFUSALS.get(possible, Refusal.NOT_IN_SERVICE))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Address(suppression_key("phone", e164), "phone")
+    return Address(e164, "phone")
 
 
 _PARSE_REFUSALS = {
@@ -115,10 +119,24 @@ _LENGTH_REFUSALS = {
 
 
 class DoNotContactService:
-    """Reads and edits the operator-wide do-not-contact list."""
+    """Reads and edits the operator-wide do-not-contact list.
 
-    def __init__(self, *, clock: Clock) -> None:
+    Filed as every suppression is: a number under its keyed hash with a sealed copy beside it
+    (the table never holds a number in the clear), a channel id as it is.
+    """
+
+    def __init__(self, *, clock: Clock, sealer: Sealer) -> None:
         self._clock = clock
+        self._sealer = sealer
+
+    def _key(self, address: Address) -> str:
+        if address.channel == "phone":
+            return self._sealer.lookup(address.value) or ""
+        return suppression_key(address.channel, address.value)
+
+    def readable(self, entry: Suppression) -> str:
+        """An entry as the operator reads it: the number opened, or the channel id."""
+        return self._sealer.open(entry.address) or entry.key
 
     async def count(self) -> int:
         """How many addresses are on the list."""
@@ -140,22 +158,24 @@ class DoNotContactService:
             if isinstance(address, Refused):
                 outcome.refused.append(address)
                 continue
-            if address.key in seen:
+            key = self._key(address)
+            if key in seen:
                 continue
-            seen.add(address.key)
+            seen.add(key)
             # The unique index over (member, key) does not hold for a NULL member: look first.
-            if await Suppression.filter(member=None, key=address.key).exists():
-                outcome.already.append(address.key)
+            if await Suppression.filter(member=None, key=key).exists():
+                outcome.already.append(str(address))
                 continue
             await Suppression.create(
                 member=None,
-                key=address.key,
+                key=key,
+                address=self._sealer.seal(address.value) if address.channel == "phone" else None,
                 channel=address.channel,
                 source=SuppressionSource.OPERATOR,
                 detail=operator[:64],
                 created_at=self._clock(),
             )
-            outcome.added.append(address.key)
+            outcome.added.append(str(address))
         return outcome
 
     async def remove(self, typed: str) -> Address | Refused | None:
@@ -164,7 +184,7 @@ class DoNotContactService:
         address = read_address(typed)
         if isinstance(address, Refused):
             return address
-        removed = await Suppression.filter(member=None, key=address.key).delete()
+        removed = await Suppression.filter(member=None, key=self._key(address)).delete()
         return address if removed else None
 
     async def export_csv(self) -> tuple[int, bytes]:
@@ -176,6 +196,12 @@ class DoNotContactService:
         entries = await Suppression.filter(member=None).order_by("created_at", "id")
         for entry in entries:
             since = entry.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            cells = [entry.key, entry.channel, entry.source.value, entry.detail or "", since]
+            cells = [
+                self.readable(entry),
+                entry.channel,
+                entry.source.value,
+                entry.detail or "",
+                since,
+            ]
             writer.writerow([spreadsheet_safe(cell) for cell in cells])
         return len(entries), buffer.getvalue().encode("utf-8-sig")

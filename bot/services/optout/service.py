@@ -17,8 +17,10 @@ from datetime import UTC
 
 from tortoise import connections
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.lists.export import spreadsheet_safe
+from bot.services.lists.sealed import opened
 from bot.services.optout.keywords import Intent, KeywordMatcher, Match
 from bot.services.optout.own_keywords import matcher_for
 from bot.sql import dialect_sql
@@ -40,6 +42,18 @@ class Sender:
     address: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A sender as the database knows them: the suppression key of their own address (a
+    number's keyed hash, "telegram:<id>", "line:<id>") and the SQL condition on contact `c`
+    that finds them."""
+
+    sender: Sender
+    key: str
+    where: str
+    params: list[object]
+
+
 @dataclass(slots=True)
 class Answer:
     """What a reply did: its intent (None: not a keyword), the members it applied to, and
@@ -57,36 +71,58 @@ class OptOutService:
         self,
         *,
         clock: Clock,
+        sealer: Sealer,
         on_reply: Callable[[InboundReply], Awaitable[object]] | None = None,
         matcher: KeywordMatcher | None = None,
     ) -> None:
-        """`on_reply` hears of every stored reply (the member is told in chat)."""
+        """`on_reply` hears of every stored reply (the member is told in chat); `sealer`
+        hashes numbers to find them and seals what is kept of them."""
         self._clock = clock
+        self._sealer = sealer
         self._on_reply = on_reply
         self._matcher = matcher or KeywordMatcher()
 
+    def _find(self, sender: Sender) -> _Found:
+        """Numbers are found by their keyed hash (contacts keep them sealed); ids as they are."""
+        if sender.channel is Channel.WHATSAPP:
+            key = self._sealer.lookup(sender.address) or ""
+            where = "(c.whatsapp_hash = ? OR (c.whatsapp_hash IS NULL AND c.phone_hash = ?))"
+            return _Found(sender, key, where, [key, key])
+        column = _ADDRESS_COLUMN[sender.channel]
+        value: object = (
+            int(sender.address) if sender.channel is Channel.TELEGRAM else sender.address
+        )
+        key = f"{sender.channel.value}:{sender.address}"
+        return _Found(sender, key, f"c.{column} = ?", [value])
+
+    def _sealed_number(self, sender: Sender) -> str | None:
+        """The sealed copy of a number kept beside its suppression key (a hash) for the
+        member's export; None for channel ids, whose key is readable as it is."""
+        return self._sealer.seal(sender.address) if sender.channel is Channel.WHATSAPP else None
+
     async def on_reply(self, sender: Sender, text: str) -> Answer | None:
         """Handle one reply; None when the sender is nobody's recipient (a stranger)."""
-        member_ids = await self._members_of(sender)
+        found = self._find(sender)
+        member_ids = await _members_of(found)
         if not member_ids:
             return None
         match = self._matcher.match(text) or await self._own_match(member_ids[0], text)
         if match is None:
             members = await _members(member_ids[:1])
             if members and text.strip():
-                await self._store_reply(members[0], sender, text)
+                await self._store_reply(members[0], found, text)
             return Answer(None, members)
         # STOPALL: everyone who messaged them here; otherwise the one whose message was last.
         targets = member_ids if match.intent is Intent.STOP_ALL else member_ids[:1]
         members = await _members(targets)
         if match.intent in (Intent.STOP, Intent.STOP_ALL):
             for member in members:
-                await self.suppress(
-                    member, sender, source=SuppressionSource.KEYWORD, detail=match.keyword
+                await self._suppress(
+                    member, found, source=SuppressionSource.KEYWORD, detail=match.keyword
                 )
         elif match.intent is Intent.START:
             for member in members:
-                await self._lift(member, sender)
+                await self._lift(member, found)
         return Answer(match.intent, members, match.language)
 
     async def _own_match(self, member_id: int, text: str) -> Match | None:
@@ -105,7 +141,9 @@ class OptOutService:
         entries = await Suppression.filter(member=member).order_by("created_at", "id")
         for entry in entries:
             since = entry.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            cells = [entry.key, entry.channel, entry.source.value, entry.detail or "", since]
+            # A number's key is its hash: the member reads the sealed copy kept beside it.
+            address = self._sealer.open(entry.address) or entry.key
+            cells = [address, entry.channel, entry.source.value, entry.detail or "", since]
             writer.writerow([spreadsheet_safe(cell) for cell in cells])
         return len(entries), buffer.getvalue().encode("utf-8-sig")
 
@@ -113,12 +151,18 @@ class OptOutService:
         self, member: Member, sender: Sender, *, source: SuppressionSource, detail: str | None
     ) -> None:
         """Opt the person out of this member on every address the member holds for them."""
-        for key, channel in await self._keys(member, sender):
+        await self._suppress(member, self._find(sender), source=source, detail=detail)
+
+    async def _suppress(
+        self, member: Member, found: _Found, *, source: SuppressionSource, detail: str | None
+    ) -> None:
+        for key, channel, address in await self._keys(member, found):
             await Suppression.get_or_create(
                 member=member,
                 key=key,
                 defaults={
                     "channel": channel,
+                    "address": address,
                     "source": source,
                     "detail": (detail or "")[:64] or None,
                     "created_at": self._clock(),
@@ -130,14 +174,16 @@ class OptOutService:
         member messages them there any more. Only that address is listed (a block says
         nothing about their other channels), and re-following alone never lifts it: only
         START or a new opt-in. How many members."""
-        sender = Sender(channel, address)
-        members = await _members(await self._members_of(sender))
+        found = self._find(Sender(channel, address))
+        members = await _members(await _members_of(found))
+        sealed = self._sealed_number(found.sender)
         for member in members:
             await Suppression.get_or_create(
                 member=member,
-                key=_own_key(sender),
+                key=found.key,
                 defaults={
-                    "channel": channel.value if channel is not Channel.WHATSAPP else "phone",
+                    "channel": _filed_under(channel),
+                    "address": sealed,
                     "source": SuppressionSource.PLATFORM_SIGNAL,
                     "detail": detail[:64],
                     "created_at": self._clock(),
@@ -145,14 +191,14 @@ class OptOutService:
             )
         return len(members)
 
-    async def _store_reply(self, member: Member, sender: Sender, text: str) -> None:
-        contacts = await _contacts(member.id, sender)
+    async def _store_reply(self, member: Member, found: _Found, text: str) -> None:
+        contacts = await _contacts(member.id, found)
         contact_id = contacts[0]["id"] if contacts else None
         reply = await InboundReply.create(
             member=member,
             contact_id=contact_id,
-            channel=sender.channel.value,
-            address=sender.address,
+            channel=found.sender.channel.value,
+            address=self._sealer.seal(found.sender.address),
             text=text[:MAX_REPLY_CHARS],
             received_at=self._clock(),
         )
@@ -160,75 +206,80 @@ class OptOutService:
             await self._on_reply(reply)
 
     async def replies(self, member: Member, *, limit: int = 10) -> list[InboundReply]:
-        """The member's latest replies from recipients, newest first."""
+        """The member's latest replies from recipients, newest first, with the sender's
+        address and their contact's names opened for the member."""
         latest = InboundReply.filter(member=member).order_by("-received_at", "-id")
-        return await latest.limit(limit).prefetch_related("contact")
+        found = await latest.limit(limit).prefetch_related("contact")
+        return [self.opened_reply(reply) for reply in found]
 
-    async def _lift(self, member: Member, sender: Sender) -> None:
-        keys = [key for key, _ in await self._keys(member, sender)]
+    def opened_reply(self, reply: InboundReply) -> InboundReply:
+        """The reply (its contact fetched) readable for its member, in memory only."""
+        reply.address = self._sealer.open(reply.address) or ""
+        if reply.contact is not None:
+            opened(reply.contact, self._sealer)
+        return reply
+
+    async def _lift(self, member: Member, found: _Found) -> None:
+        keys = [key for key, _, _ in await self._keys(member, found)]
         await Suppression.filter(member=member, key__in=keys, source__in=_LIFTABLE).delete()
 
-    async def _keys(self, member: Member, sender: Sender) -> list[tuple[str, str]]:
-        """(key, channel) of every address of this person the member holds."""
-        keys = {(_own_key(sender), sender.channel.value)}
-        for contact in await _contacts(member.id, sender):
-            for value in (contact["phone"], contact["whatsapp"]):
-                if value:
-                    keys.add((value, "phone"))
+    async def _keys(self, member: Member, found: _Found) -> list[tuple[str, str, str | None]]:
+        """(key, channel, sealed address) of every address of this person the member holds."""
+        sender = found.sender
+        keys = {found.key: (_filed_under(sender.channel), self._sealed_number(sender))}
+        for contact in await _contacts(member.id, found):
+            # The contact's sealed numbers are copied as they are: no need to open them.
+            for key, sealed in (
+                (contact["phone_hash"], contact["phone"]),
+                (contact["whatsapp_hash"], contact["whatsapp"]),
+            ):
+                if key:
+                    keys.setdefault(key, ("phone", sealed))
             if contact["telegram_id"] is not None:
-                keys.add((f"telegram:{contact['telegram_id']}", Channel.TELEGRAM.value))
+                address = str(contact["telegram_id"])
+                keys.setdefault(f"telegram:{address}", (Channel.TELEGRAM.value, None))
             if contact["line_id"]:
-                keys.add((f"line:{contact['line_id']}", Channel.LINE.value))
-        return sorted(keys)
-
-    @staticmethod
-    async def _members_of(sender: Sender) -> list[int]:
-        """Member ids this person hears from on this channel, the latest sender first."""
-        connection = connections.get("default")
-        where, value = _match_contact(sender)
-        latest = (
-            "SELECT c.member_id, MAX(d.sent_at) AS last, MAX(d.id) AS newest "  # noqa: S608
-            f"FROM delivery d JOIN contact c ON c.id = d.contact_id WHERE d.channel = ? "
-            f"AND {where} AND d.sent_at IS NOT NULL GROUP BY c.member_id "
-            # Two sends in the same instant: the later delivery row is the later campaign.
-            "ORDER BY last DESC, newest DESC"
-        )
-        _, rows = await connection.execute_query(
-            dialect_sql(connection, latest), [sender.channel.value, *value]
-        )
-        ordered = [row[0] for row in rows]
-        listed = f"SELECT DISTINCT c.member_id FROM contact c WHERE {where} ORDER BY 1"  # noqa: S608
-        _, rows = await connection.execute_query(dialect_sql(connection, listed), value)
-        ordered += [row[0] for row in rows if row[0] not in ordered]
-        return ordered
+                keys.setdefault(f"line:{contact['line_id']}", (Channel.LINE.value, None))
+        return sorted((key, channel, sealed) for key, (channel, sealed) in keys.items())
 
 
-def _own_key(sender: Sender) -> str:
-    if sender.channel is Channel.WHATSAPP:
-        return sender.address
-    return f"{sender.channel.value}:{sender.address}"
-
-
-def _match_contact(sender: Sender) -> tuple[str, list[object]]:
-    """A WHERE clause on contact `c` finding this person, and its parameters."""
-    if sender.channel is Channel.WHATSAPP:
-        return "(c.whatsapp = ? OR (c.whatsapp IS NULL AND c.phone = ?))", [
-            sender.address,
-            sender.address,
-        ]
-    column = _ADDRESS_COLUMN[sender.channel]
-    value: object = int(sender.address) if sender.channel is Channel.TELEGRAM else sender.address
-    return f"c.{column} = ?", [value]
-
-
-async def _contacts(member_id: int, sender: Sender) -> list[dict]:
+async def _members_of(found: _Found) -> list[int]:
+    """Member ids this person hears from on this channel, the latest sender first."""
     connection = connections.get("default")
-    where, value = _match_contact(sender)
-    sql = (
-        "SELECT c.id, c.phone, c.whatsapp, c.telegram_id, c.line_id FROM contact c "  # noqa: S608
-        f"WHERE c.member_id = ? AND {where}"
+    where, value = found.where, found.params
+    sender = found.sender
+    latest = (
+        "SELECT c.member_id, MAX(d.sent_at) AS last, MAX(d.id) AS newest "  # noqa: S608
+        f"FROM delivery d JOIN contact c ON c.id = d.contact_id WHERE d.channel = ? "
+        f"AND {where} AND d.sent_at IS NOT NULL GROUP BY c.member_id "
+        # Two sends in the same instant: the later delivery row is the later campaign.
+        "ORDER BY last DESC, newest DESC"
     )
-    return await connection.execute_query_dict(dialect_sql(connection, sql), [member_id, *value])
+    _, rows = await connection.execute_query(
+        dialect_sql(connection, latest), [sender.channel.value, *value]
+    )
+    ordered = [row[0] for row in rows]
+    listed = f"SELECT DISTINCT c.member_id FROM contact c WHERE {where} ORDER BY 1"  # noqa: S608
+    _, rows = await connection.execute_query(dialect_sql(connection, listed), value)
+    ordered += [row[0] for row in rows if row[0] not in ordered]
+    return ordered
+
+
+def _filed_under(channel: Channel) -> str:
+    """The suppression list's channel of an address: numbers are shared by every channel
+    that uses them, so a WhatsApp number is filed as a phone."""
+    return channel.value if channel is not Channel.WHATSAPP else "phone"
+
+
+async def _contacts(member_id: int, found: _Found) -> list[dict]:
+    connection = connections.get("default")
+    sql = (
+        "SELECT c.id, c.sealed_phone AS phone, c.phone_hash, c.whatsapp, c.whatsapp_hash, "  # noqa: S608
+        "c.telegram_id, "
+        f"c.line_id FROM contact c WHERE c.member_id = ? AND {found.where}"
+    )
+    params = [member_id, *found.params]
+    return await connection.execute_query_dict(dialect_sql(connection, sql), params)
 
 
 async def _members(member_ids: Sequence[int]) -> list[Member]:

@@ -24,6 +24,7 @@ from uuid import UUID
 from tortoise import fields
 from tortoise.models import Model
 
+from bot.crypto import Sealer
 from bot.services.clock import Clock
 from bot.services.lists.export import spreadsheet_safe
 from models import (
@@ -44,6 +45,7 @@ from models import (
     Upload,
     UsageRecord,
 )
+from models.sealed import SEALED_COLUMNS
 
 PAGE = 5000
 
@@ -81,8 +83,11 @@ TABLES = (
 class MemberExport:
     """Builds a member's archive."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, sealer: Sealer) -> None:
+        """`sealer` opens the sealed columns (models/sealed.py): the member gets their own
+        contacts' numbers and names readable."""
         self._clock = clock
+        self._sealer = sealer
 
     async def archive(self, member: Member) -> tuple[bytes, dict[str, int]]:
         """The ZIP and the row count of each file in it."""
@@ -91,8 +96,8 @@ class MemberExport:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("account.json", _json(_record(member, _columns(Member))))
             for table in TABLES:
-                counts[table.file] = await _write_table(archive, table, member.id)
-            await _write_files(archive, member.id)
+                counts[table.file] = await _write_table(archive, table, member.id, self._sealer)
+            await _write_files(archive, member.id, self._sealer)
             manifest = {
                 "member_id": member.id,
                 "generated_at": self._clock().isoformat(),
@@ -114,8 +119,11 @@ def _columns(model: type[Model]) -> list[str]:
     ]
 
 
-async def _write_table(archive: zipfile.ZipFile, table: Table, member_id: int) -> int:
+async def _write_table(
+    archive: zipfile.ZipFile, table: Table, member_id: int, sealer: Sealer
+) -> int:
     columns = _columns(table.model)
+    sealed = SEALED_COLUMNS.get(table.model.__name__, ())
     count = 0
     with (
         archive.open(table.file, "w") as raw,
@@ -124,6 +132,9 @@ async def _write_table(archive: zipfile.ZipFile, table: Table, member_id: int) -
         writer = csv.writer(text)
         writer.writerow(columns)
         async for rows in _pages(table, member_id, columns):
+            for row in rows:
+                for name in sealed:
+                    row[name] = sealer.open(row[name])
             writer.writerows(
                 [spreadsheet_safe(_cell(row[name])) for name in columns] for row in rows
             )
@@ -147,7 +158,7 @@ async def _pages(
         after = rows[-1][pk]
 
 
-async def _write_files(archive: zipfile.ZipFile, member_id: int) -> None:
+async def _write_files(archive: zipfile.ZipFile, member_id: int, sealer: Sealer) -> None:
     """Campaign pictures and uploaded files that are still kept, as themselves."""
     for image_id in await CampaignImage.filter(member_id=member_id).values_list("id", flat=True):
         image = await CampaignImage.get(id=image_id)
@@ -155,7 +166,8 @@ async def _write_files(archive: zipfile.ZipFile, member_id: int) -> None:
         archive.writestr(f"files/campaign_picture_{image.id}.{extension}", image.content)
     for upload_id in await Upload.filter(member_id=member_id).values_list("id", flat=True):
         upload = await Upload.get(id=upload_id)
-        content = zlib.decompress(upload.content) if upload.compressed else upload.content
+        content = sealer.open_bytes(bytes(upload.content))
+        content = zlib.decompress(content) if upload.compressed else content
         archive.writestr(f"files/upload_{upload.id}_{_safe_name(upload.name)}", content)
 
 

@@ -1,19 +1,17 @@
 """Keyed hashes (HMAC-SHA256) of addresses: what is kept of an opt-out once its member is gone.
 
-The key comes from DATA_KEY; without one (the embedded default), a random key is made once
-per installation and kept in the database, so every process of the installation shares it.
-A deployment should set DATA_KEY and keep it apart from the database: a key stored with the
-data protects nothing from whoever takes both.
+The key is DATA_KEY itself when configured (as it always was). Without one, installations
+that purged an account before contacts were sealed made a random key and kept it in the
+database: those hashes stay valid only under it, so it is kept for them. Every other
+installation derives this key from its secret (bot/crypto.py), and keeps none in the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
-from tortoise.exceptions import IntegrityError
-
+from bot.crypto import FORGOTTEN, derive
 from models import ServiceSecret
 
 _INSTALLATION_KEY = "data_key"
@@ -30,14 +28,10 @@ class KeyedHash:
         return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()
 
 
-async def data_key(configured: str | None) -> bytes:
-    """The configured key, else this installation's own (made on first use)."""
+async def data_key(master: bytes, *, configured: bool) -> bytes:
+    """The key of purged accounts' opt-out hashes: the configured DATA_KEY (`master` then),
+    else the installation's older key kept in the database, else one derived from `master`."""
     if configured:
-        return configured.encode()
+        return master
     found = await ServiceSecret.get_or_none(name=_INSTALLATION_KEY)
-    if found is None:
-        try:
-            found = await ServiceSecret.create(name=_INSTALLATION_KEY, value=secrets.token_hex(32))
-        except IntegrityError:  # another process made it first: theirs holds
-            found = await ServiceSecret.get(name=_INSTALLATION_KEY)
-    return found.value.encode()
+    return found.value.encode() if found is not None else derive(master, FORGOTTEN)

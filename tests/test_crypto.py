@@ -1,0 +1,60 @@
+"""The data keys and what they do: seal, open, hash; the key file made on first start."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.crypto import Sealer, UnreadableSeal
+from bot.keyfile import KEY_FILE, master_key
+
+
+def test_a_sealed_value_opens_only_under_its_key_and_unaltered() -> None:
+    sealer = Sealer.from_master(b"one installation")
+    sealed = sealer.seal("+34612345678")
+    assert sealed is not None
+    assert "612345678" not in sealed
+    assert sealed != sealer.seal("+34612345678"), "a random nonce per value"
+    assert sealer.open(sealed) == "+34612345678"
+    altered = ("A" if sealed[0] != "A" else "B") + sealed[1:]
+    with pytest.raises(UnreadableSeal):
+        sealer.open(altered)
+    with pytest.raises(UnreadableSeal):
+        Sealer.from_master(b"another installation").open(sealed)
+    assert sealer.open_bytes(sealer.seal_bytes(b"phone\n+34612345678\n")) == (
+        b"phone\n+34612345678\n"
+    )
+
+
+def test_a_number_hashes_the_same_under_one_key_and_apart_from_its_sealing_key() -> None:
+    sealer = Sealer.from_master(b"one installation")
+    digest = sealer.lookup("+34612345678")
+    assert digest == sealer.lookup("+34612345678")
+    assert digest is not None
+    assert len(digest) == 32
+    assert digest != Sealer.from_master(b"another installation").lookup("+34612345678")
+    sealing_key, lookup_key = sealer.keys
+    assert sealing_key != lookup_key, "one key per purpose, both from one secret"
+    expected = hmac.new(lookup_key, b"+34612345678", hashlib.sha256).hexdigest()[:32]
+    assert digest == expected, "HMAC-SHA256, truncated to 128 bits"
+
+
+def test_without_data_key_a_key_file_is_made_beside_the_database_and_kept(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(_env_file=None, DATABASE_URL=f"sqlite://{tmp_path}/broadside.sqlite3")  # type: ignore[call-arg]
+    first = master_key(settings)
+    path = tmp_path / KEY_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "readable by its owner only"
+    assert master_key(settings) == first, "made once, then read"
+    configured = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        DATABASE_URL=f"sqlite://{tmp_path}/broadside.sqlite3",
+        DATA_KEY="set by the operator",
+    )
+    assert master_key(configured) == b"set by the operator"
