@@ -105,6 +105,9 @@ class NoticeDelivery(Model):
         "models.Announcement", related_name="deliveries", on_delete=fields.CASCADE
     )
     member_id = fields.IntField()
+    # When a process took the row to send it: a row is sent once, by whoever claimed it (see
+    # services/announcements.py); None: nobody has tried yet.
+    tried_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
     chats = fields.SmallIntField(default=0)  # how many of the member's chats took it
 

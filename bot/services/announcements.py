@@ -25,13 +25,6 @@ from models import Announcement, Member, MemberStatus, NoticeDelivery, NoticeKin
 
 log = logging.getLogger(__name__)
 
-# NoticeDelivery.chats of a row nobody has tried yet; a resumed delivery takes only these.
-UNTRIED = 0
-# NoticeDelivery.chats while a row is being sent, and after when none of the member's chats
-# took it. A process that dies between the claim and the mark leaves the row like this: the
-# notice may have gone out, so it is not sent again (as the dispatcher does with its
-# ambiguous deliveries).
-TRIED = -1
 MAX_NOTICE_CHARS = 3500  # Telegram takes 4096 a message: room for the frame in any language
 _BATCH = 500
 _CREATE_BATCH = 1000
@@ -113,7 +106,7 @@ class AnnouncementService:
             )
             await NoticeDelivery.bulk_create(
                 [
-                    NoticeDelivery(announcement=announcement, member_id=member_id, chats=UNTRIED)
+                    NoticeDelivery(announcement=announcement, member_id=member_id)
                     for member_id in member_ids
                 ],
                 batch_size=_CREATE_BATCH,
@@ -164,7 +157,7 @@ class AnnouncementService:
     async def _untried(self, announcement_id: int, *, after: int) -> list[NoticeDelivery]:
         return (
             await NoticeDelivery.filter(
-                announcement_id=announcement_id, chats=UNTRIED, delivered_at=None, id__gt=after
+                announcement_id=announcement_id, tried_at=None, id__gt=after
             )
             .order_by("id")
             .limit(_BATCH)
@@ -175,9 +168,10 @@ class AnnouncementService:
     ) -> None:
         await delivering.pace()
         # The claim is committed before the send: another process resuming the same
-        # announcement skips this row, and a crash after it never sends it twice.
-        claimed = await NoticeDelivery.filter(id=row.id, chats=UNTRIED, delivered_at=None).update(
-            chats=TRIED
+        # announcement skips this row, and a crash after it never sends it twice (the notice
+        # may have gone out, as with the dispatcher's ambiguous deliveries).
+        claimed = await NoticeDelivery.filter(id=row.id, tried_at=None).update(
+            tried_at=self._clock()
         )
         if not claimed:
             return
@@ -211,7 +205,7 @@ class AnnouncementService:
         return Reach(
             addressed=await rows.count(),
             reached=await rows.filter(delivered_at__isnull=False).count(),
-            tried=await rows.exclude(chats=UNTRIED).count(),
+            tried=await rows.filter(tried_at__isnull=False).count(),
         )
 
     async def recent(self, *, limit: int = 10) -> list[tuple[Announcement, Reach]]:
@@ -233,7 +227,7 @@ class AnnouncementService:
         rows = NoticeDelivery.filter(announcement_id=announcement_id).order_by("member_id")
         for row in await rows:
             delivered = row.delivered_at.astimezone(UTC).isoformat() if row.delivered_at else ""
-            writer.writerow([row.member_id, delivered, max(row.chats, 0)])
+            writer.writerow([row.member_id, delivered, row.chats])
         return buffer.getvalue().encode("utf-8-sig")
 
     async def set_promotions(self, member: Member, *, wanted: bool) -> None:
