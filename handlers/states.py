@@ -24,6 +24,14 @@ class ImportDialog(StatesGroup):
     list_name = State()  # typing the name of a new list
 
 
+class ContactDialog(StatesGroup):
+    """/contact: correcting one contact from its card."""
+
+    name = State()
+    phone = State()
+    tags = State()
+
+
 class KeywordDialog(StatesGroup):
     """/keywords: adding a word of the member's own."""
 
