@@ -126,9 +126,12 @@ async def test_correct_a_contacts_name_phone_language_and_tags(
     refused = await _answer(chat, card, f"ctc:phone:{luis.id}", "612 345 678")
     assert '"Ana" already has this number' in (refused.text or "")
     assert (await contact_with_phone(harness, "+34622333444")) is not None, "nothing changed"
+    # WhatsApp said the old number is not on WhatsApp: that was the old number's fate.
+    await Contact.filter(id=luis.id).update(unreachable="telegram,whatsapp")
     card = await _answer(chat, card, f"ctc:phone:{luis.id}", "699 111 222")
     assert "Phone: +34699111222" in (card.text or "")
     row = await Contact.get(id=luis.id)
+    assert row.unreachable == "telegram"
     assert row.phone_hash == phone_key(harness, "+34699111222")
     assert sealer(harness).open(row.phone) == "+34699111222"
     assert sealer(harness).open(row.whatsapp) == "+34699111222", "WhatsApp was the phone"

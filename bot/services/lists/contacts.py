@@ -11,7 +11,7 @@ from bot.services.clock import Clock
 from bot.services.imports.phones import PhoneNormalizer
 from bot.services.lists.sealed import SEALED_FIELDS, opened, sealed_values
 from bot.services.lists.service import RESTORE_WINDOW
-from models import Contact, Member
+from models import Channel, Contact, Member
 
 MAX_RESULTS = 10
 # Names are sealed, so a search by name opens the member's contacts in Python, a batch at a
@@ -140,9 +140,13 @@ class ContactService:
         new_zone = _derived_zone(phone, zone, home=home)
         old = normalizer.normalize_with_timezone(contact.phone) if contact.phone else None
         old_zone = _derived_zone(*old, home=home) if old is not None else None
-        extra: dict[str, str] = {}
+        extra: dict[str, str | None] = {}
         if new_zone is not None and contact.timezone in (None, old_zone):
             extra["timezone"] = new_zone  # the zone came from the old number: it follows
+        if whatsapp != contact.whatsapp and contact.unreachable:
+            # "Not on WhatsApp" was said of the old number, not of the new one.
+            kept = [c for c in contact.unreachable.split(",") if c and c != Channel.WHATSAPP]
+            extra["unreachable"] = ",".join(kept) or None
         try:
             await self._reseal(contact, extra, phone=phone, whatsapp=whatsapp)
         except IntegrityError:
@@ -172,7 +176,9 @@ class ContactService:
         await contact.save(update_fields=["tags"])
         return contact
 
-    async def _reseal(self, contact: Contact, extra: dict[str, str], **plain: str | None) -> None:
+    async def _reseal(
+        self, contact: Contact, extra: dict[str, str | None], **plain: str | None
+    ) -> None:
         """Write the contact's numbers and names sealed (hashes included) with `plain` changed,
         and the `extra` fields. By query: the contact in hand is opened, never to be saved."""
         values = {name: getattr(contact, name) for name in SEALED_FIELDS} | plain
