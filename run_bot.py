@@ -55,11 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-    except ConfigError as error:
-        print(f"configuration error: {error}", file=sys.stderr)  # noqa: T201
+        configure_logging(settings.LOG_LEVEL)
+        _run(args, settings)
+    except ConfigError as error:  # malformed settings, or (once the database is open) a
+        print(f"configuration error: {error}", file=sys.stderr)  # noqa: T201 - wrong data key
         return 2
-    configure_logging(settings.LOG_LEVEL)
+    return 0
 
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
     # Imports follow the command: the chat SDKs take seconds to import and `migrate` needs none.
     if args.command == "migrate":
         from bot import db
@@ -78,7 +82,6 @@ def main(argv: list[str] | None = None) -> int:
             "worker": processes.run_worker,
         }[args.command]
         asyncio.run(_with_app(settings, body))
-    return 0
 
 
 if __name__ == "__main__":

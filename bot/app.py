@@ -26,7 +26,7 @@ from bot.metrics import Metrics
 from bot.notify import MemberNotifier, OperatorNotifier, Outbox
 from bot.platforms.line import LineChannel
 from bot.platforms.telegram import build_bot, build_dispatcher
-from bot.sealing import seal_at_start
+from bot.sealing import seal_at_start, verify_key
 from bot.services import Clock, Services, utc_now
 from bot.services.announcements import NoticeDelivering, Reach
 from bot.services.campaigns.autopause import PauseLimits
@@ -105,6 +105,7 @@ class App:
         line = LineChannel.build(settings) if settings.line_enabled else None
         master = master_key(settings)
         sealer = Sealer.from_master(master)
+        await verify_key(sealer)
         # Rows from before sealing, if any: sealed before anything reads them as sealed.
         await seal_at_start(sealer)
         hasher = KeyedHash(await data_key(master, configured=settings.DATA_KEY is not None))

@@ -11,7 +11,7 @@ from tortoise.migrations.api.migrate import migrate
 from bot.config import Settings
 from bot.crypto import Sealer
 from bot.keyfile import master_key
-from bot.sealing import seal_existing
+from bot.sealing import seal_existing, verify_key
 
 MODELS_MODULE = "models"
 MIGRATIONS_MODULE = "models.migrations"
@@ -63,7 +63,9 @@ async def apply_migrations(settings: Settings) -> None:
         await migrate(config=tortoise_config(settings.DATABASE_URL))
         await Tortoise.close_connections()
         await Tortoise.init(config=tortoise_config(settings.DATABASE_URL))
-        await seal_existing(Sealer.from_master(master_key(settings)))
+        sealer = Sealer.from_master(master_key(settings))
+        await verify_key(sealer)
+        await seal_existing(sealer)
     finally:
         await Tortoise.close_connections()
 

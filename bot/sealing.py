@@ -16,6 +16,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from bot.config import ConfigError
 from bot.crypto import Sealer
 from bot.sql import dialect_sql
 from models import ServiceSecret
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 # Kept in the installation's own name-value table once a pass has found everything sealed.
 _SEALED_MARK = "sealed_v1"
+_KEY_CHECK = "key_check_v1"
+_KEY_CHECK_LABEL = "broadside data key check"
 _PLAIN_CONTACTS = (
     "SELECT id, phone, whatsapp, first_name, last_name FROM contact "
     "WHERE key_version = 0 ORDER BY id LIMIT ?"
@@ -53,6 +56,23 @@ _FILE_COLUMNS = (
     ("download", "token", "content"),
     ("import_job", "id", "rejected_csv"),
 )
+
+
+async def verify_key(sealer: Sealer) -> None:
+    """Refuse a key other than the one this database's data was sealed under.
+
+    A fingerprint of the key (its keyed hash of a fixed label: it tells nothing of any number,
+    nor of the key) is kept in the database by the first process. A process with another key,
+    say one machine of a deployment that made its own key file for want of DATA_KEY, would
+    seal rows none of the others can open, and fail to open theirs: it stops at start instead.
+    """
+    fingerprint = sealer.lookup(_KEY_CHECK_LABEL) or ""
+    kept, _ = await ServiceSecret.get_or_create(name=_KEY_CHECK, defaults={"value": fingerprint})
+    if kept.value != fingerprint:
+        raise ConfigError(
+            "DATA_KEY: this is not the key the database's contacts were sealed under; give "
+            "every process of the installation the same DATA_KEY (or the key file that made it)"
+        )
 
 
 async def seal_at_start(sealer: Sealer) -> int:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot import db
+from bot.config import ConfigError, Settings
 from bot.crypto import Sealer, UnreadableSeal
 from bot.keyfile import KEY_FILE, master_key
 
@@ -58,3 +59,15 @@ def test_without_data_key_a_key_file_is_made_beside_the_database_and_kept(
         DATA_KEY="set by the operator",
     )
     assert master_key(configured) == b"set by the operator"
+
+
+async def test_a_process_with_another_key_refuses_to_start(database_url: str) -> None:
+    # One machine of a deployment without DATA_KEY makes its own key file: its contacts would
+    # be sealed under a key no other process has. It stops with the variable to set.
+    def settings(key: str) -> Settings:
+        return Settings(_env_file=None, DATABASE_URL=database_url, DATA_KEY=key)  # type: ignore[call-arg]
+
+    await db.apply_migrations(settings("the installation's key"))
+    await db.apply_migrations(settings("the installation's key"))  # the same key: fine
+    with pytest.raises(ConfigError, match="DATA_KEY: this is not the key"):
+        await db.apply_migrations(settings("a key of its own"))
