@@ -161,14 +161,7 @@ async def approve(ctx: Context) -> None:
             return
         await _no_longer_held(ctx, campaign.id, error.current)
         return
-    await ctx.services.audit.record(
-        operator=_operator(ctx),
-        member_id=approved.member_id,  # type: ignore[attr-defined]
-        action="approve_campaign",
-        subject=f"campaign:{approved.id}",
-        reason=_AUDIT_REASON,
-    )
-    await _tell_member(ctx, approved)
+    await _decided(ctx, approved, "approve_campaign", _AUDIT_REASON)
     await ctx.reply.send(
         ctx.t.gettext("Approved #{id}: it is {status} now; its member was told.").format(
             id=approved.id, status=status_label(ctx.t, approved.status)
@@ -216,20 +209,25 @@ async def reject(ctx: Context) -> None:
     except TransitionError as error:
         await _no_longer_held(ctx, campaign.id, error.current)
         return
-    await ctx.services.audit.record(
-        operator=_operator(ctx),
-        member_id=rejected.member_id,  # type: ignore[attr-defined]
-        action="reject_campaign",
-        subject=f"campaign:{rejected.id}",
-        reason=reason,
-    )
-    await _tell_member(ctx, rejected)
+    await _decided(ctx, rejected, "reject_campaign", reason)
     await ctx.reply.send(
         _("Rejected #{id}: it is {status} now; its member was told why.").format(
             id=rejected.id, status=status_label(ctx.t, rejected.status)
         ),
         buttons=queue_button(ctx.t),
     )
+
+
+async def _decided(ctx: Context, campaign: Campaign, action: str, reason: str) -> None:
+    """A decision taken: into the audit log, and to the campaign's member."""
+    await ctx.services.audit.record(
+        operator=_operator(ctx),
+        member_id=campaign.member_id,  # type: ignore[attr-defined]
+        action=action,
+        subject=f"campaign:{campaign.id}",
+        reason=reason,
+    )
+    await _tell_member(ctx, campaign)
 
 
 @router.button("adm:rv:cancel", access=Access.OPERATOR)
