@@ -20,6 +20,8 @@ import base64
 import binascii
 import hashlib
 import os
+import threading
+from collections.abc import Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -27,12 +29,52 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _NONCE_BYTES = 12
+_NONCE_POOL_BYTES = _NONCE_BYTES * 4_096
 _SHA256_BLOCK = 64  # a lookup key is 32 bytes: under the block, so never hashed first
 _LOOKUP_HEX_DIGITS = 32
 # HKDF's "info": one label per purpose. Changing one changes that key: never edit them.
 SEALING = b"broadside contact sealing v1"
 LOOKUP = b"broadside lookup hash v1"
 FORGOTTEN = b"broadside forgotten opt-outs v1"
+
+
+class _NoncePool:
+    """Random nonces, drawn from os.urandom 4,096 at a time rather than one system call each.
+
+    The bytes are the same CSPRNG's, each handed out once, so the nonces are as random and as
+    unique as os.urandom(12) per value; the system call was a third of a sealing (0.67 us of
+    2.1), three times a row on a million-row import. Safe across threads: `next()` on a range
+    iterator is atomic under the interpreter lock, and each iterator is paired with its own
+    bytes. Safe across fork: the child throws the parent's bytes away (register_at_fork), or
+    parent and child would seal with the same nonces, which breaks AES-GCM.
+    """
+
+    def __init__(self) -> None:
+        self._refilling = threading.Lock()
+        self._current = self._drawn()
+
+    @staticmethod
+    def _drawn() -> tuple[bytes, Iterator[int]]:
+        return os.urandom(_NONCE_POOL_BYTES), iter(range(0, _NONCE_POOL_BYTES, _NONCE_BYTES))
+
+    def refill(self) -> None:
+        self._current = self._drawn()
+
+    def take(self) -> bytes:
+        while True:
+            pool, offsets = self._current
+            offset = next(offsets, None)
+            if offset is not None:
+                return pool[offset : offset + _NONCE_BYTES]
+            with self._refilling:
+                if self._current[1] is offsets:  # not refilled by another thread meanwhile
+                    self.refill()
+
+
+# One pool per process, like os.urandom itself.
+_nonces = _NoncePool()
+os.register_at_fork(after_in_child=_nonces.refill)
+_take_nonce = _nonces.take
 
 
 class UnreadableSeal(ValueError):
@@ -49,6 +91,7 @@ class Sealer:
 
     def __init__(self, *, sealing_key: bytes, lookup_key: bytes) -> None:
         self._aead = AESGCM(sealing_key)
+        self._encrypt = self._aead.encrypt  # bound once: seal runs three times an imported row
         # HMAC (RFC 2104) from its keyed inner and outer SHA-256 states, computed once and
         # copied per value: 0.7 us against 1.2 for copying an hmac.HMAC and 1.8 for keying a
         # new one, on each of a million imported rows (the worker's core is the import's
@@ -67,8 +110,9 @@ class Sealer:
         """`value` encrypted (base64 text), or None for None."""
         if value is None:
             return None
-        nonce = os.urandom(_NONCE_BYTES)
-        return base64.b64encode(nonce + self._aead.encrypt(nonce, value.encode(), None)).decode()
+        nonce = _take_nonce()
+        sealed = nonce + self._encrypt(nonce, value.encode(), None)
+        return binascii.b2a_base64(sealed, newline=False).decode("ascii")
 
     def open(self, sealed: str | None) -> str | None:
         """The value `seal` gave `sealed`, or None for None. Raises UnreadableSeal."""
@@ -82,7 +126,7 @@ class Sealer:
 
     def seal_bytes(self, data: bytes) -> bytes:
         """A file sealed: nonce + ciphertext + tag (AES-GCM runs at gigabytes a second)."""
-        nonce = os.urandom(_NONCE_BYTES)
+        nonce = _take_nonce()
         return nonce + self._aead.encrypt(nonce, data, None)
 
     def open_bytes(self, sealed: bytes) -> bytes:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import os
 import stat
 from pathlib import Path
 
@@ -71,3 +73,27 @@ async def test_a_process_with_another_key_refuses_to_start(database_url: str) ->
     await db.apply_migrations(settings("the installation's key"))  # the same key: fine
     with pytest.raises(ConfigError, match="DATA_KEY: this is not the key"):
         await db.apply_migrations(settings("a key of its own"))
+
+
+def _nonce(sealed: str) -> bytes:
+    return base64.b64decode(sealed)[:12]
+
+
+def test_nonces_never_repeat_across_pool_refills_or_a_fork() -> None:
+    sealer = Sealer.from_master(b"one installation")
+    # More than one pool's worth (4,096 nonces), so a refill happens on the way.
+    nonces = {_nonce(sealer.seal("x") or "") for _ in range(10_000)}
+    assert len(nonces) == 10_000
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child seals once and reports its nonce
+        os.write(writer, _nonce(sealer.seal("x") or ""))
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    childs = os.read(reader, 12)
+    os.close(reader)
+    # Without the pool's refill at fork, the child's nonce would be the parent's next one.
+    assert len(childs) == 12
+    assert childs != _nonce(sealer.seal("x") or "")
+    assert childs not in nonces

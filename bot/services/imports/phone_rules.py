@@ -38,6 +38,10 @@ _SPECIAL_TYPES = (
 _KEEP_PREFIX = ("too_short", "local_only", "invalid_length")
 
 _Desc = tuple[tuple[int, ...], re.Pattern[str]]  # possible lengths (empty: any), pattern
+# A valid number's kind, as far as its timezone needs it (see _Plan.kind), and a parsed valid
+# number with it: (country code, national significant number, kind).
+Kind = str
+Valid = tuple[int, str, Kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,48 +56,32 @@ class _Plan:
     general_lengths: tuple[int, ...]
     local_lengths: tuple[int, ...]
     leading_digits: re.Pattern[str] | None
-    typed: dict[int, re.Pattern[str]]  # number length -> every type's pattern for it, merged
-    special: dict[int, re.Pattern[str]]  # the same for the non-geographical types only
-    fixed_line: _Desc | None
-    mobile: _Desc | None
-    same_mobile_and_fixed_line: bool
+    # number length -> every type's pattern for it, merged, each in a group named by its kind
+    typed: dict[int, re.Pattern[str]]
 
     def matches_general(self, number: str) -> bool:
         # phonenumbers' _match_national_number on general_desc: the pattern, not the lengths.
         return self.general is not None and self.general.fullmatch(number) is not None
 
-    def has_type(self, number: str) -> bool:
-        """_number_type_helper(number) != UNKNOWN, in two regular expression matches."""
-        length = len(number)
-        if self.general_lengths and length not in self.general_lengths:
-            return False
-        typed = self.typed.get(length)
-        return (
-            typed is not None
-            and self.general is not None
-            and self.general.fullmatch(number) is not None
-            and typed.fullmatch(number) is not None
-        )
-
-    def number_kind(self, number: str, *, valid: bool = False) -> str | None:
-        """_number_type_helper(number), as much of it as the timezone lookup needs.
+    def kind(self, number: str) -> Kind | None:
+        """_number_type_helper(number), as much of it as the timezone lookup needs, in one
+        match of the merged pattern.
 
         None for UNKNOWN (not valid); "special" for any of the types phonenumbers tries
         before the fixed-line one (premium rate, toll free, shared cost, VoIP, personal,
         pager, UAN, voicemail), none of which is geographical; "fixed" for FIXED_LINE and
-        FIXED_LINE_OR_MOBILE; "mobile" for MOBILE. `valid`: has_type(number) is already known
-        to be true (is_valid said so), so it is not matched again.
+        FIXED_LINE_OR_MOBILE; "mobile" for MOBILE. The merged pattern lists the types in the
+        order phonenumbers tries them, and fullmatch takes the first alternative that matches
+        the whole number, so the group that matched is the type phonenumbers would answer.
         """
-        if not valid and not self.has_type(number):
+        length = len(number)
+        if self.general_lengths and length not in self.general_lengths:
             return None
-        special = self.special.get(len(number))
-        if special is not None and special.fullmatch(number) is not None:
-            return "special"
-        if _matches(number, self.fixed_line):
-            return "fixed"
-        if not self.same_mobile_and_fixed_line and _matches(number, self.mobile):
-            return "mobile"
-        return None  # pragma: no cover - has_type matched one of the above
+        typed = self.typed.get(length)
+        if typed is None or self.general is None or self.general.fullmatch(number) is None:
+            return None
+        found = typed.fullmatch(number)
+        return None if found is None else _KIND_OF_GROUP[found.lastgroup or ""]
 
     def length_verdict(self, number: str) -> str:
         """_test_number_length(number, metadata) for the UNKNOWN type."""
@@ -141,12 +129,11 @@ class PhoneRules:
         parsed = self.valid(digits, plus=plus)
         return None if parsed is None else f"+{parsed[0]}{parsed[1]}"
 
-    def valid(self, digits: str, *, plus: bool) -> tuple[int, str] | None:
-        """(country code, national significant number) of ("+" if plus) + digits, if valid."""
+    def valid(self, digits: str, *, plus: bool) -> Valid | None:
+        """(country code, national significant number, kind) of ("+" if plus) + digits, if
+        it is a valid number."""
         parsed = self._parse(digits, plus=plus)
-        if parsed is None or not is_valid(*parsed):
-            return None
-        return parsed
+        return None if parsed is None else valid_kind(*parsed)
 
     def _parse(self, digits: str, *, plus: bool) -> tuple[int, str] | None:
         """phonenumbers.parse: (country code, national significant number), or None if it raises."""
@@ -225,10 +212,11 @@ def _national_part(country_code: int, national: str, plan: _Plan | None) -> tupl
     return country_code, national
 
 
-def is_valid(country_code: int, national: str) -> bool:
-    """is_valid_number for the number (country code, national significant number)."""
+def valid_kind(country_code: int, national: str) -> Valid | None:
+    """The number with its kind if is_valid_number holds for it, else None."""
     plan = region_plan(country_code, national)
-    return plan is not None and plan.has_type(national)
+    kind = None if plan is None else plan.kind(national)
+    return None if kind is None else (country_code, national, kind)
 
 
 def region_plan(country_code: int, national: str) -> _Plan | None:
@@ -245,9 +233,17 @@ def region_plan(country_code: int, national: str) -> _Plan | None:
         if plan.leading_digits is not None:
             if plan.leading_digits.match(national):
                 return plan
-        elif plan.has_type(national):
+        elif plan.kind(national) is not None:
             return plan
     return None
+
+
+# A group's name is its kind and its description's index (names are unique in a pattern).
+_KIND_OF_GROUP = {
+    f"{kind}{index}": kind
+    for kind in ("special", "fixed", "mobile")
+    for index in range(len(_SPECIAL_TYPES) + 2)
+}
 
 
 @cache
@@ -260,22 +256,16 @@ def plan_for(region: str, country_code: int) -> _Plan | None:
     return None if metadata is None else _compile(metadata)
 
 
-def _matches(number: str, desc: _Desc | None) -> bool:
-    """_is_number_matching_desc."""
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    return (not lengths or len(number) in lengths) and pattern.fullmatch(number) is not None
-
-
 def _compile(metadata: PhoneMetadata) -> _Plan:
     general = metadata.general_desc
     special = [d for name in _SPECIAL_TYPES if (d := _desc(getattr(metadata, name))) is not None]
     fixed_line, mobile = _desc(metadata.fixed_line), _desc(metadata.mobile)
-    every = [*special, *(d for d in (fixed_line,) if d is not None)]
+    every = [("special", d) for d in special]
+    if fixed_line is not None:
+        every.append(("fixed", fixed_line))
     if not metadata.same_mobile_and_fixed_line_pattern and mobile is not None:
         # phonenumbers only tries the mobile pattern when it differs from the fixed-line one.
-        every.append(mobile)
+        every.append(("mobile", mobile))
     return _Plan(
         country_code=metadata.country_code,
         # phonenumbers tests these two for None only; the other patterns for None or "".
@@ -287,24 +277,25 @@ def _compile(metadata: PhoneMetadata) -> _Plan:
         general_lengths=tuple(general.possible_length) if general else (),
         local_lengths=tuple(general.possible_length_local_only or ()) if general else (),
         typed=_merged(every),
-        special=_merged(special),
-        fixed_line=fixed_line,
-        mobile=mobile,
-        same_mobile_and_fixed_line=bool(metadata.same_mobile_and_fixed_line_pattern),
     )
 
 
-def _merged(descs: list[_Desc]) -> dict[int, re.Pattern[str]]:
-    """For each number length, one expression for the descriptions that allow that length.
+def _merged(descs: list[tuple[Kind, _Desc]]) -> dict[int, re.Pattern[str]]:
+    """For each number length, one expression for the descriptions that allow that length,
+    in their order, each in a group that names its kind (see _Plan.kind).
 
-    fullmatch of an alternation is "some alternative matches the whole string": any() over
+    fullmatch of an alternation is "the first alternative that matches the whole string":
     phonenumbers' one-by-one _is_number_matching_desc calls, in one call.
     """
     merged: dict[int, re.Pattern[str]] = {}
     for length in range(1, _MAX_NSN + 1):
-        patterns = [p.pattern for lengths, p in descs if not lengths or length in lengths]
+        patterns = [
+            f"(?P<{kind}{index}>{pattern.pattern})"
+            for index, (kind, (lengths, pattern)) in enumerate(descs)
+            if not lengths or length in lengths
+        ]
         if patterns:
-            merged[length] = re.compile("|".join(f"(?:{p})" for p in patterns))
+            merged[length] = re.compile("|".join(patterns))
     return merged
 
 

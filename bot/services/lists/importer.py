@@ -90,15 +90,19 @@ class Importer:
             for number, problem, cells in batch.rejected:
                 rejected.add(number, problem, cells)
             read += batch.rows_read
-            if read <= committed:
-                continue  # written before the interruption (batches are the same each read)
-            async with in_transaction() as connection:
-                self._count(job, batch)
-                await self._store(connection, job, member, contact_list, batch.contacts)
-                job.heartbeat_at = self._clock()
-                # With the batch: a resumed job knows exactly which rows are in.
-                await job.save(using_db=connection)
-            await progress(job)
+            # A batch up to `committed` was written before the interruption (batches are the
+            # same each read).
+            if read > committed:
+                async with in_transaction() as connection:
+                    self._count(job, batch)
+                    await self._store(connection, job, member, contact_list, batch.contacts)
+                    job.heartbeat_at = self._clock()
+                    # With the batch: a resumed job knows exactly which rows are in.
+                    await job.save(using_db=connection)
+                await progress(job)
+            # Let go before the next batch is received: the loop variable would hold this one
+            # (tens of MB on a large import) while the next one is read and unpacked.
+            del batch
         if job.invalid:
             content = rejected.buffer.getvalue().encode("utf-8-sig")
             job.rejected_csv = self._sealer.seal_bytes(content)

@@ -136,6 +136,8 @@ class BatchReader:
 # hold (strings in a dict or a list) at a third of its cost: dumps sets up an encoder per call,
 # which was 8% of reading a row. encode_basestring is the function dumps itself quotes with.
 def _json_object(mapping: dict[str, str]) -> str:
+    if not mapping:
+        return "{}"
     return (
         "{"
         + ", ".join([f"{encode_basestring(k)}: {encode_basestring(v)}" for k, v in mapping.items()])
@@ -144,4 +146,6 @@ def _json_object(mapping: dict[str, str]) -> str:
 
 
 def _json_array(items: list[str]) -> str:
+    if not items:
+        return "[]"  # most rows: no tags column
     return "[" + ", ".join([encode_basestring(item) for item in items]) + "]"

@@ -96,6 +96,7 @@ class InProcessSource:
             self._table.rows()
         ):
             yield batch
+            del batch  # not held while the next is read (see Importer.run)
 
     async def __aenter__(self) -> InProcessSource:
         return self
@@ -154,7 +155,12 @@ class WorkerSource:
             message = await self._receive()
             match message:
                 case ("batch", values):
-                    yield ReadBatch.from_tuple(values)
+                    batch = ReadBatch.from_tuple(values)
+                    # Nothing here holds this batch while the next is received (see
+                    # Importer.run): it would double the peak memory of a large import.
+                    del message, values
+                    yield batch
+                    del batch
                 case ("end",):
                     self._ended = True
                     return
