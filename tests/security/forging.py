@@ -54,8 +54,12 @@ async def press_any(
         return
     telegram = harness.sandbox.telegram
     chat_id = int(user_id)
+    query_id = str(next(_FORGED_UPDATE_IDS))
+    # Telegram issues the query's id whatever the data holds; the stand-in records it so that
+    # answerCallbackQuery finds it, as press_button does.
+    telegram.callback_queries[query_id] = False
     query: dict[str, Any] = {
-        "id": str(next(_FORGED_UPDATE_IDS)),
+        "id": query_id,
         "from": telegram.users[chat_id],
         "message": telegram.messages[(chat_id, int(under.message_id))],
         "chat_instance": "1",
