@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import I18n
+from bot.i18n import I18n, Translator
 from bot.services.imports.readers import ImportProblem, UnreadableFile, open_table
 from handlers.import_texts import unreadable_text
 from tests.imports.mutations import ANY_NAME, broken_text_files, broken_workbooks, workbook
@@ -22,7 +22,7 @@ _PROPERTIES = settings(
 
 
 @cache
-def _translators() -> tuple[object, object]:
+def _translators() -> tuple[Translator, Translator]:
     i18n = I18n()
     return i18n.translator("en"), i18n.translator("es")
 
@@ -48,9 +48,9 @@ def _assert_explained(problem: ImportProblem | None) -> None:
         return
     assert isinstance(problem, ImportProblem)
     english, spanish = _translators()
-    said = unreadable_text(english, "x.csv", problem)  # type: ignore[arg-type]
+    said = unreadable_text(english, "x.csv", problem)
     assert "x.csv" in said or problem is ImportProblem.UNSUPPORTED
-    assert unreadable_text(spanish, "x.csv", problem) != said, f"{problem} is not translated"  # type: ignore[arg-type]
+    assert unreadable_text(spanish, "x.csv", problem) != said, f"{problem} is not translated"
 
 
 @_PROPERTIES

@@ -53,8 +53,6 @@ def test_telegram_bodies_are_an_update_or_malformed(body: bytes) -> None:
         assert event is None or event.user_id == str(update.message.from_user.id)  # type: ignore[union-attr]
 
 
-# LINE's SDK logs the type of each event it does not know; a body of them is no error.
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @_PROPERTIES
 @given(body=bodies(examples.LINE))
 def test_line_bodies_are_events_or_malformed(body: bytes) -> None:
