@@ -10,21 +10,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import mimetypes
 from urllib.parse import quote
 
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
-from linebot.v3.exceptions import InvalidSignatureError
 from tortoise import connections
 
 from bot.app import App
 from bot.dispatch.channels import Outgoing
 from bot.metrics import CONTENT_TYPE_LATEST
-from bot.platforms import whatsapp
-from bot.platforms.line import dispatch_event, unfollowed_by
+from bot.platforms import MalformedWebhook, whatsapp
+from bot.platforms.line import dispatch_event, parse_events, unfollowed_by
+from bot.platforms.telegram_webhook import CheckedRequestHandler
 from handlers.recipients import answer_whatsapp as answer_recipient
 from models import Channel
 
@@ -57,7 +55,8 @@ def _add_telegram_route(web_app: web.Application, app: App) -> None:
         # Without a shared secret no request can prove it comes from Telegram.
         web_app.router.add_post("/webhooks/telegram", _refuse_telegram)
         return
-    handler = SimpleRequestHandler(
+    handler = CheckedRequestHandler(
+        on_malformed=app.metrics.webhook_requests.labels("telegram", "malformed").inc,
         dispatcher=app.telegram.dispatcher,
         bot=app.telegram.bot,
         secret_token=secret.get_secret_value(),
@@ -145,8 +144,8 @@ async def line_webhook(request: web.Request) -> web.Response:
         counter.labels("line", "unauthorized").inc()
         return web.Response(status=401, text="Invalid signature")
     try:
-        events = app.line.parser.parse(body.decode("utf-8"), signature.decode())
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, InvalidSignatureError):
+        events = parse_events(app.line.parser, body)
+    except MalformedWebhook:
         counter.labels("line", "malformed").inc()
         return web.Response(status=400, text="Malformed body")
     counter.labels("line", "accepted").inc()
@@ -191,17 +190,17 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
         counter.labels("whatsapp", "unauthorized").inc()
         return web.Response(status=401, text="Invalid signature")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        values = whatsapp.parse_body(body)
+    except MalformedWebhook:
         counter.labels("whatsapp", "malformed").inc()
         return web.Response(status=400, text="Malformed body")
     counter.labels("whatsapp", "accepted").inc()
-    for value in whatsapp.changes(payload):
+    for value in values:
         log.info(
             "whatsapp change received",
             extra={
-                "messages": len(value.get("messages") or ()),
-                "statuses": len(value.get("statuses") or ()),
+                "messages": whatsapp.count(value, "messages"),
+                "statuses": whatsapp.count(value, "statuses"),
             },
         )
         first_time = app.services.inbound.first_time

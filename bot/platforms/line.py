@@ -40,6 +40,7 @@ from linebot.v3.webhooks import (
 from bot.config import Settings
 from bot.conversation import Conversation, EventKind, FileRef, Incoming, Keyboard, parse_command
 from bot.conversation.responder import SentRef
+from bot.platforms import MalformedWebhook
 from bot.services.downloads import DownloadService
 from models import Platform
 
@@ -104,6 +105,22 @@ def dialog_key(user_id: str) -> StorageKey:
     else:
         number = int.from_bytes(hashlib.blake2b(user_id.encode(), digest_size=8).digest(), "big")
     return StorageKey(bot_id=0, chat_id=number, user_id=number)
+
+
+# What the SDK's parser raises for a body that is JSON of another shape: it indexes and
+# concatenates what it finds without checking types, and validates events with pydantic
+# (whose ValidationError is a ValueError). RecursionError: JSON nested too deep to decode.
+_PARSER_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
+def parse_events(parser: WebhookParser, body: bytes) -> list[Event]:
+    """The events of a webhook body whose signature the caller checked; MalformedWebhook if
+    it is not a webhook body. Events of types the SDK does not know come as UnknownEvent."""
+    try:
+        # The signature argument is unused: the parser is built to skip its own check.
+        return list(parser.parse(body.decode("utf-8"), ""))
+    except _PARSER_ERRORS as error:
+        raise MalformedWebhook("line: not a webhook body") from error
 
 
 def unfollowed_by(event: Event) -> str | None:

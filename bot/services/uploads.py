@@ -13,6 +13,8 @@ from bot.conversation.events import FileRef
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ACCEPTED_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".vcf"})
+MAX_NAME_CHARS = 128
+_MAX_SUFFIX_CHARS = 10
 _SNIFF_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -28,10 +30,18 @@ class UploadProblem(StrEnum):
 
 
 def safe_name(name: str) -> str:
-    """The bare file name, without any directories a client put in it ("../../x.csv" -> "x.csv")."""
+    """The bare file name, without any directories a client put in it ("../../x.csv" -> "x.csv"),
+    control and formatting characters (NUL, a right-to-left override) or more than
+    MAX_NAME_CHARS; it is shown to the member and never used as a path."""
     bare = PureWindowsPath(PurePosixPath(name).name).name
     cleaned = "".join(ch for ch in bare if ch.isprintable()).strip(" .")
-    return cleaned[:128] or "upload"
+    if len(cleaned) > MAX_NAME_CHARS:
+        # Cut the stem, not the type: a long-named .csv lost its suffix here and was refused
+        # as a file of no type we read.
+        suffix = PurePosixPath(cleaned).suffix
+        suffix = suffix if len(suffix) <= _MAX_SUFFIX_CHARS else ""
+        cleaned = cleaned[: MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
+    return cleaned or "upload"
 
 
 def precheck(file: FileRef) -> UploadProblem | None:

@@ -154,3 +154,11 @@ def test_accents_far_down_a_long_ascii_file_decide_the_encoding() -> None:
     data = "\n".join(["name,phone", *lines]).encode("cp1252")
     rows = list(open_table("list.csv", data).rows())
     assert rows[-1] == (5002, ["Nuñez", "612399999"])
+
+
+def test_classic_mac_line_ends_are_lines_not_an_exception() -> None:
+    # Excel's "CSV (Macintosh)" ends lines with a lone CR; the delimiter sniffer raised
+    # csv.Error on it (found by the property tests).
+    table = open_table("mac.csv", b"name,phone\rAna,612345678\rLuis,698765432\r")
+    assert table.columns == ["name", "phone"]
+    assert list(table.rows()) == [(2, ["Ana", "612345678"]), (3, ["Luis", "698765432"])]

@@ -145,3 +145,17 @@ def test_details_never_quote_the_file() -> None:
     error = _refusal("list.csv", b'name,phone\n"Secret Person,612345678\n')
     assert "Secret" not in str(error)
     assert "612345678" not in str(error)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xef\xbb\xbfname,phone\n\x90Ana,612345678\n",  # a UTF-8 BOM over another encoding
+        "name\tphone\r\nAna\t612345678\r\n".encode("utf-16") + b"\x00",  # cut at an odd byte
+        "name\tphone\r\nAna\t612345678\r\n".encode("utf-16-le")[:-1],  # the same without BOM
+    ],
+    ids=["utf8-bom", "utf16-bom-odd", "utf16-odd"],
+)
+def test_text_that_breaks_its_own_byte_order_mark_is_an_encoding_problem(data: bytes) -> None:
+    # These raised UnicodeDecodeError out of open_table (found by the property tests).
+    assert _refusal("list.csv", data).problem is ImportProblem.ENCODING

@@ -35,7 +35,10 @@ def sniff_delimiter(sample: str, *, complete: bool, preferred: str | None = None
     order = sorted(DELIMITERS, key=lambda d: (d != preferred, DELIMITERS.index(d)))
     best, best_score = ",", None
     for priority, delimiter in enumerate(order):
-        reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+        # newline="": lines end at \r, \n or \r\n, as the file is read (text.open_text). The
+        # default splits at \n only, and the csv module raises on a lone \r inside a line: a
+        # file from Excel's "CSV (Macintosh)" was an exception instead of a list.
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
         records = list(islice(reader, SNIFF_RECORDS + 1))
         if not complete and len(records) > 1:
             records = records[:-1]

@@ -58,12 +58,17 @@ def detect_encoding(data: bytes) -> str:
     (Shift-JIS)...), most plausible first (see _legacy_candidates); cp1252. Every candidate must
     decode the whole file, and the file must pass `check_text`, or the next one is tried.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return _checked(data, encoding)
-    utf16 = _bomless_utf16(data[:4096])
-    if utf16 is not None:
-        return _checked(data, utf16)
+    declared = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+    # A byte-order mark, or UTF-16's zero bytes, leave no other candidate: text that does not
+    # decode in that encoding (cut at an odd byte, edited in another one) is refused here.
+    # It escaped as UnicodeDecodeError before (found by the property tests).
+    declared = declared or _bomless_utf16(data[:4096])
+    if declared is not None:
+        try:
+            return _checked(data, declared)
+        except UnicodeDecodeError as error:
+            detail = f"not valid {declared} at byte {error.start}"
+            raise UnreadableFile(ImportProblem.ENCODING, detail) from error
     if b"\x00" in data:
         raise UnreadableFile(ImportProblem.BINARY, "NUL bytes in an 8-bit text file")
     try:
