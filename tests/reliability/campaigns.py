@@ -33,13 +33,30 @@ class Audience:
     contact_list: ContactList
     telegram: list[int] = field(default_factory=list)
     line: list[str] = field(default_factory=list)
+    whatsapp: list[str] = field(default_factory=list)  # wa_ids: the number's digits
+
+    @property
+    def channels(self) -> list[Channel]:
+        """The channels someone on the list is reached on."""
+        reached = {
+            Channel.LINE: self.line,
+            Channel.TELEGRAM: self.telegram,
+            Channel.WHATSAPP: self.whatsapp,
+        }
+        return [channel for channel, people in reached.items() if people]
 
 
 async def audience(
-    harness: Harness, *, telegram: int, line: int = 0, first_chat: int = 500_000
+    harness: Harness,
+    *,
+    telegram: int,
+    line: int = 0,
+    whatsapp: int = 0,
+    first_chat: int = 500_000,
 ) -> Audience:
     """An active member with one list: `telegram` people on Telegram (chat ids from
-    `first_chat`) and `line` on LINE, each known to the sandbox."""
+    `first_chat`), `line` on LINE (known to the sandbox) and `whatsapp` on WhatsApp (Spanish
+    mobiles, sealed as the importer seals them)."""
     now = harness.clock()
     member = await Member.create(status=MemberStatus.ACTIVE)
     contact_list = await ContactList.create(
@@ -52,8 +69,13 @@ async def audience(
     people.line = [
         harness.sandbox.line.add_user(harness.sandbox.line.new_user_id()) for _ in range(line)
     ]
-    rows = [{"telegram_id": chat_id} for chat_id in people.telegram]
+    people.whatsapp = [f"346{number:08d}" for number in range(whatsapp)]
+    sealer = harness.app.services.sealer
+    rows: list[dict[str, object]] = [{"telegram_id": chat_id} for chat_id in people.telegram]
     rows += [{"line_id": user} for user in people.line]
+    for wa_id in people.whatsapp:
+        sealed = sealer.seal(f"+{wa_id}")
+        rows.append({"phone_hash": sealer.lookup(f"+{wa_id}"), "phone": sealed, "whatsapp": sealed})
     await Contact.bulk_create(
         [
             Contact(
@@ -76,11 +98,19 @@ async def audience(
 
 
 async def launch(harness: Harness, people: Audience, *, text: str) -> Campaign:
-    """Launch a campaign to the whole list, LINE first; returns once its audience is
-    written (and queued, with Redis), so that processes started next find it all."""
-    channels = [Channel.LINE, Channel.TELEGRAM] if people.line else [Channel.TELEGRAM]
+    """Launch a campaign to the whole list on every channel it reaches (WhatsApp by an
+    approved template); returns once its audience is written (and queued, with Redis), so
+    that processes started next find it all."""
     campaigns = harness.app.services.campaigns
-    draft = Draft(name=text, list_ids=[people.contact_list.id], text=text, channels=channels)
+    whatsapp = bool(people.whatsapp)
+    draft = Draft(
+        name=text,
+        list_ids=[people.contact_list.id],
+        text=text,
+        channels=people.channels,
+        whatsapp_template="campaign" if whatsapp else None,
+        whatsapp_language="en" if whatsapp else None,
+    )
     campaign = await campaigns.launch(await campaigns.save(people.member, draft))
     await harness.app.tasks.drain(grace=30)
     return campaign

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import aiohttp
 
 from tests.support.harness import Harness
 
@@ -85,3 +88,26 @@ async def start_bot(env: Mapping[str, str], log: Path, *, command: str = "worker
 async def stop_all(processes: list[BotProcess]) -> None:
     """Stop every process that still runs, in parallel."""
     await asyncio.gather(*(process.stop() for process in processes))
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a process's web server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def until_healthy(url: str, processes: list[BotProcess], *, within: float = 60) -> None:
+    """Wait until the web server at `url` answers /healthz with 200; fail with the log of a
+    process that exited meanwhile."""
+    async with aiohttp.ClientSession() as http, asyncio.timeout(within):
+        while True:
+            for process in processes:
+                assert process.running, f"a bot process exited:\n{process.log_tail()}"
+            try:
+                async with http.get(f"{url}/healthz") as answer:
+                    if answer.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass  # not listening yet
+            await asyncio.sleep(0.1)
