@@ -30,9 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
-import json
 import random
 import socket
 import statistics
@@ -68,6 +65,7 @@ from bench.common import (
     print_table,
     write_result,
 )
+from bot.sandbox.webhooks import post_all, whatsapp_status
 
 BENCH = "inbound"
 TARGET_EVENTS_PER_S = 5000
@@ -82,50 +80,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _status_payload(number: int, phone_number_id: str) -> bytes:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
-        "statuses": [
-            {
-                "id": f"wamid.bench{number:012d}",
-                "status": "delivered",
-                "timestamp": str(int(time.time())),
-                "recipient_id": "34600000000",
-            }
-        ],
-    }
-    payload = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "bench", "changes": [{"value": value, "field": "messages"}]}],
-    }
-    return json.dumps(payload).encode()
-
-
-async def _post_events(url: str, bodies: list[bytes], secret: bytes) -> tuple[float, int]:
-    """POST every body (signed) over CONNECTIONS connections; seconds taken, non-200 answers."""
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-    refused = 0
-
-    async def sender(http: aiohttp.ClientSession) -> None:
-        nonlocal refused
-        while not queue.empty():
-            body = queue.get_nowait()
-            signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
-            async with http.post(url, data=body, headers=headers) as answer:
-                await answer.read()
-                refused += answer.status != 200
-
-    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
-    async with aiohttp.ClientSession(connector=connector) as http:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(sender(http) for _ in range(CONNECTIONS)))
-        return time.perf_counter() - t0, refused
 
 
 async def _logged(prefix: str) -> int:
@@ -163,12 +117,21 @@ async def _start_bot(config: str, env: dict[str, str], workers: int, scratch: Pa
 
 
 async def _measure_events(url: str, sandbox: Any, count: int) -> dict[str, Any]:
-    secret = sandbox.credentials.whatsapp_app_secret.encode()
+    secret = sandbox.credentials.whatsapp_app_secret
     phone_number_id = sandbox.credentials.whatsapp_phone_number_id
-    bodies = [_status_payload(number, phone_number_id) for number in range(count)]
+    posts = [
+        whatsapp_status(
+            secret,
+            phone_number_id,
+            message_id=f"wamid.bench{number:012d}",
+            status="delivered",
+            recipient="34600000000",
+        )
+        for number in range(count)
+    ]
     load = load_average()
     t0 = time.perf_counter()
-    seconds, refused = await _post_events(f"{url}/webhooks/whatsapp", bodies, secret)
+    seconds, refused = await post_all(url, posts, connections=CONNECTIONS)
     async with asyncio.timeout(300):
         # Logged by the bot's background tasks in its own process: polled, with a deadline.
         while (logged := await _logged("whatsapp:status:wamid.bench")) < count:  # noqa: ASYNC110

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.dispatch.backoff import Backoff
 from bot.dispatch.channels.base import (
     ChannelSender,
     Image,
@@ -128,9 +129,18 @@ class Engine:
                 group.create_task(self._loop(stop), name=f"dispatch-{number}")
 
     async def _loop(self, stop: asyncio.Event) -> None:
+        # Any failure here (Redis or the database gone, a bug) must not end the loop: the
+        # process would die with its TaskGroup and the campaign wait for an operator.
+        backoff = Backoff()
         while not stop.is_set():
-            lease = await self._queue.take(block=1.0)
+            try:
+                lease = await self._queue.take(block=1.0)
+            except Exception as error:  # noqa: BLE001 - a queue down: wait, then again
+                log.warning("queue unavailable", extra={"error": type(error).__name__})
+                await backoff.wait(stop)
+                continue
             if lease is None:
+                backoff.reset()
                 continue
             try:
                 await self.work(lease)
@@ -139,8 +149,17 @@ class Engine:
                 # in one process the sweep queues its campaign's due deliveries again.
                 log.exception("chunk failed", extra={"campaign": lease.chunk.campaign_id})
                 await self._queue.release(lease)
+                await backoff.wait(stop)
                 continue
-            await self._queue.ack(lease)
+            try:
+                await self._queue.ack(lease)
+            except Exception as error:  # noqa: BLE001
+                # Left in the queue, the chunk is taken again later and finds nothing due
+                # (claims are conditional): harmless.
+                log.warning("chunk not acknowledged", extra={"error": type(error).__name__})
+                await backoff.wait(stop)
+                continue
+            backoff.reset()
 
     async def work(self, lease: Lease) -> None:
         """Send every due delivery of the chunk, unless the campaign stops running."""
@@ -154,7 +173,11 @@ class Engine:
             claimed = await self._store.claim(chunk, limit=window, now=self._clock())
             if not claimed:
                 break
-            await self._queue.touch(lease)
+            try:
+                await self._queue.touch(lease)
+            except Exception:
+                await self._give_back(claimed)  # nothing of it was sent
+                raise
             await self._send(plan, claimed)
         # Read afresh: the launch may have finished writing the audience meanwhile. (If both
         # it and this worker miss the moment, the sweep finishes the campaign.)
@@ -236,18 +259,48 @@ class Engine:
                 updates.append(self._fall_back(plan, row, recipient, error_code=NO_CHANNEL))
                 continue
             by_channel[channel].append((row, self._outgoing(plan, row, recipient, address)))
-        results = await asyncio.gather(
-            *(
-                self._send_channel(plan, channel, items, recipients)
-                for channel, items in by_channel.items()
-            )
-        )
-        for channel_updates, channel_usage in results:
-            updates.extend(channel_updates)
-            usage.extend(channel_usage)
-        await self._store.record(updates, usage=usage, now=self._clock())
+        # Deliveries handed to a platform: only those may have reached anyone.
+        attempted: set[int] = set()
+        try:
+            # A TaskGroup, not gather: when one channel fails the others are cancelled before
+            # anything is given back, so none of them sends a row given back meanwhile.
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(
+                        self._send_channel(plan, channel, items, recipients, attempted)
+                    )
+                    for channel, items in by_channel.items()
+                ]
+            for task in tasks:
+                channel_updates, channel_usage = task.result()
+                updates.extend(channel_updates)
+                usage.extend(channel_usage)
+            await self._store.record(updates, usage=usage, now=self._clock())
+        except Exception:
+            await self._give_back([row for row in claimed if row.id not in attempted])
+            raise
         if self._on_recorded is not None:
             await self._on_recorded(plan.campaign.id)
+
+    async def _give_back(self, rows: Sequence[Claimed]) -> None:
+        """A claim cut short (Redis gone while it waited for its rate limit, say): the rows
+        never handed to a platform go back to pending, not an attempt, so they are sent later
+        instead of being settled ambiguous with the rows that may have gone out. Best effort:
+        with the database gone too they stay `sending`, and whoever takes the chunk next
+        settles them ambiguous (never sent twice)."""
+        if not rows:
+            return
+        try:
+            await self._store.record(
+                [_pending(row, not_before=None, attempts=row.attempts - 1) for row in rows],
+                usage=[],
+                now=self._clock(),
+            )
+        except Exception as error:  # noqa: BLE001 - the caller raises the first failure
+            log.warning(
+                "claimed deliveries not given back",
+                extra={"count": len(rows), "error": type(error).__name__},
+            )
 
     def _outgoing(self, plan: _Plan, row: Claimed, recipient: Recipient, address: str) -> Outgoing:
         values = contact_values(
@@ -269,8 +322,10 @@ class Engine:
         channel: Channel,
         items: Sequence[tuple[Claimed, Outgoing]],
         recipients: Mapping[int, Recipient],
+        attempted: set[int],
     ) -> tuple[list[Update], list[Usage]]:
-        """Send the claim's messages on one channel; their new states and what they cost."""
+        """Send the claim's messages on one channel; their new states and what they cost.
+        Each delivery's id goes into `attempted` as it is handed to the platform."""
         sender = self._senders[channel]
         rows = {row.id: row for row, _ in items}
         outcomes: list[Outcome] = []
@@ -298,6 +353,7 @@ class Engine:
                 updates.extend(dropped)
                 if not slice_items:
                     continue
+            attempted.update(row.id for row, _ in slice_items)
             answers = await sender.send([outgoing for _, outgoing in slice_items])
             outcomes.extend(answers)
             # A 429 holds the channel at once, for the rest of this claim and every worker.

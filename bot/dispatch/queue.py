@@ -141,24 +141,40 @@ class RedisStreamQueue:
                 )
             await pipe.execute()
 
+    def _lost_group(self, error: ResponseError) -> bool:
+        """Whether Redis answered NOGROUP: it restarted (it keeps nothing on disk here) and
+        the stream and its group are gone. The group is made again at the next call; the
+        chunks it held are queued again by the sweep, which finds the stream empty."""
+        if "NOGROUP" not in str(error):
+            return False
+        self._ready = False
+        return True
+
     async def take(self, block: float) -> Lease | None:
         await self._ensure_group()
-        # A dead worker's chunk first: its campaign has waited longest.
-        _, claimed, *_ = await self._redis.xautoclaim(
-            STREAM, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=1
-        )
-        if claimed:
-            return _lease(*claimed[0])
-        answer = await self._redis.xreadgroup(
-            GROUP, self._consumer, {STREAM: ">"}, count=1, block=max(1, int(block * 1000))
-        )
+        try:
+            # A dead worker's chunk first: its campaign has waited longest.
+            _, claimed, *_ = await self._redis.xautoclaim(
+                STREAM, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=1
+            )
+            if claimed:
+                return _lease(*claimed[0])
+            answer = await self._redis.xreadgroup(
+                GROUP, self._consumer, {STREAM: ">"}, count=1, block=max(1, int(block * 1000))
+            )
+        except ResponseError as error:
+            if self._lost_group(error):
+                return None
+            raise
         if not answer:
             return None
         _, entries = answer[0]
         return _lease(*entries[0]) if entries else None
 
     async def touch(self, lease: Lease) -> None:
-        if lease.token is not None:
+        if lease.token is None:
+            return
+        try:
             await self._redis.xclaim(
                 STREAM,
                 GROUP,
@@ -167,13 +183,23 @@ class RedisStreamQueue:
                 message_ids=[lease.token],
                 justid=True,
             )
+        except ResponseError as error:
+            # The lease went with a restarted Redis: nobody else can take this chunk from
+            # us, so the work goes on (a copy queued again by the sweep claims nothing twice).
+            if not self._lost_group(error):
+                raise
 
     async def ack(self, lease: Lease) -> None:
-        if lease.token is not None:
+        if lease.token is None:
+            return
+        try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.xack(STREAM, GROUP, lease.token)
                 pipe.xdel(STREAM, lease.token)
                 await pipe.execute()
+        except ResponseError as error:
+            if not self._lost_group(error):  # lost with a restart: nothing left to ack
+                raise
 
     async def release(self, lease: Lease) -> None:
         # Left unacknowledged: once idle long enough, another worker's XAUTOCLAIM takes it.

@@ -7,9 +7,6 @@ Messaging API, is in line_api.py.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import itertools
 import json
 import mimetypes
@@ -22,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .ids import line_token, line_user_id, numeric_id, ulid
 from .inbox import Inboxes
 from .records import TINY_PNG, SandboxBug, SentMessage
+from .webhooks import line_headers
 
 if TYPE_CHECKING:
     from .core import Sandbox
@@ -125,6 +123,12 @@ class LineStandIn:
         """LINE message ids are 18-digit decimal strings."""
         return str(next(self._message_ids))
 
+    def issue_reply_token(self, user_id: str) -> str:
+        """A reply token for an event from `user_id` (built here or by a load generator)."""
+        token = line_token()
+        self.reply_tokens[token] = ReplyToken(user_id, self.sandbox.now())
+        return token
+
     # --- the bot's sends (used by line_api) ------------------------------------------------
 
     def reply_user(self, token: str) -> str | None:
@@ -168,9 +172,7 @@ class LineStandIn:
             **fields,
         }
         if reply:
-            token = line_token()
-            self.reply_tokens[token] = ReplyToken(user_id, now)
-            event["replyToken"] = token
+            event["replyToken"] = self.issue_reply_token(user_id)
         return event
 
     async def _emit(self, event: dict[str, Any]) -> None:
@@ -179,13 +181,7 @@ class LineStandIn:
         if problems:
             raise SandboxBug(f"sandbox built an invalid LINE webhook body: {problems}")
         raw = json.dumps(body, ensure_ascii=False).encode()
-        secret = self.sandbox.credentials.line_channel_secret.encode()
-        signature = base64.b64encode(hmac.new(secret, raw, hashlib.sha256).digest()).decode()
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "X-Line-Signature": signature,
-            "User-Agent": "LineBotWebhook/2.0",
-        }
+        headers = line_headers(self.sandbox.credentials.line_channel_secret, raw)
         await self.sandbox.deliver("line", self.sandbox.webhook_url("line"), raw, headers)
 
     def _sender(self, user_id: str) -> LineUser:

@@ -7,7 +7,6 @@ answers 200 and the message never arrives; send a "failed" status to tell the bo
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -21,6 +20,7 @@ from .httputil import drop_after_hold, json_response, read_json
 from .ids import fbtrace_id, numeric_id, wamid
 from .inbox import Inboxes
 from .records import Delivery, SentMessage
+from .webhooks import whatsapp_headers
 
 if TYPE_CHECKING:
     from .core import Sandbox
@@ -195,9 +195,7 @@ class WhatsAppStandIn:
             "entry": [{"id": self.waba_id, "changes": [{"value": value, "field": field}]}],
         }
         raw = json.dumps(payload, ensure_ascii=False).encode()
-        secret = self.sandbox.credentials.whatsapp_app_secret.encode()
-        signature = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+        headers = whatsapp_headers(self.sandbox.credentials.whatsapp_app_secret, raw)
         return await self.sandbox.deliver(
             "whatsapp", self.sandbox.webhook_url("whatsapp"), raw, headers
         )
