@@ -1,8 +1,9 @@
 """HTTP face of the Telegram stand-in: /telegram/bot<token>/<method> and file downloads.
 
 Order of checks, like Telegram's: the token, then the method, then the parameters (the
-spec check), then injected faults, then the method itself. Every request is recorded in
-`Sandbox.calls`; a spec violation is also recorded in `Sandbox.violations`.
+spec check), then flood control when it is on (telegram_limits.py), then injected faults,
+then the method itself. Every request is recorded in `Sandbox.calls`; a spec violation is
+also recorded in `Sandbox.violations`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aiohttp.web_request import FileField
 from .faults import Fault
 from .httputil import drop_after_hold, json_response, read_json
 from .records import SandboxBug
+from .telegram_limits import counts_as_message
 from .telegram_methods import TelegramMethods
 from .telegram_params import BLOCKED, Method, Params, TelegramError
 
@@ -56,6 +58,13 @@ class TelegramApi:
         }
         if error.retry_after is not None:
             payload["parameters"] = {"retry_after": error.retry_after}
+            # Checked like every other answer: aiogram reads it as ResponseParameters.
+            problems = self.sandbox.specs.telegram.check_object(
+                "ResponseParameters", payload["parameters"]
+            )
+            if problems:
+                self.sandbox.add_violation("telegram", f"{name} error (sandbox bug)", problems)
+                raise SandboxBug(f"sandbox answered {name} with invalid parameters: {problems}")
         return self._answer(name, params, error.code, payload, fault)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -82,6 +91,8 @@ class TelegramApi:
             self.sandbox.add_violation("telegram", method.name, problems)
             text = "Bad Request: sandbox spec check: " + "; ".join(problems)
             return self._error(method.name, values, TelegramError(400, text))
+        if (refused := self._flood_control(method.name, values)) is not None:
+            return self._error(method.name, values, refused, "flood_control")
         fault = self.sandbox.faults.pick("telegram", method.name)
         if fault is not None and not (fault.kind == "timeout" and fault.processed):
             return await self._faulted(request, method.name, values, fault)
@@ -93,6 +104,17 @@ class TelegramApi:
         if fault is not None:
             return await self._faulted(request, method.name, values, fault)
         return self._answer(method.name, values, 200, {"ok": True, "result": result})
+
+    def _flood_control(self, name: str, values: dict[str, Any]) -> TelegramError | None:
+        """Telegram's 429 when this message would break the broadcast limits (if enforced)."""
+        flood = self.sandbox.telegram_flood
+        if flood is None or not counts_as_message(name):
+            return None
+        token = self.sandbox.credentials.telegram_token
+        wait = flood.admit(token, values.get("chat_id"), self.sandbox.now().timestamp())
+        if wait is None:
+            return None
+        return TelegramError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
     def _check_result(self, method: Method, result: Any) -> None:
         if method.returns is None:
