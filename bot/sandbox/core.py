@@ -186,9 +186,11 @@ class Sandbox:
         *,
         fault: str | None = None,
         response: Any = None,
+        at: datetime | None = None,
     ) -> Call:
-        """Note one request the bot made and wake anyone waiting for it."""
-        call = Call(platform, method, params, status, self.now(), fault, response)
+        """Note one request the bot made (`at` its arrival; default now) and wake anyone
+        waiting for it."""
+        call = Call(platform, method, params, status, at or self.now(), fault, response)
         self.calls.append(call)
         self.changes.notify()
         return call
