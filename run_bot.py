@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         if name == "sandbox":
             sub.add_argument("--port", type=int, default=8081, help="sandbox port (default 8081)")
+            sub.add_argument(
+                "--telegram-limits",
+                action="store_true",
+                help="answer 429 as Telegram does past 30 messages a second, or one a second "
+                "to the same chat (off: the sandbox never throttles)",
+            )
     return parser
 
 
@@ -72,7 +78,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "sandbox":
         from bot.sandbox.runner import run_sandbox
 
-        asyncio.run(run_sandbox(settings, port=args.port))
+        asyncio.run(run_sandbox(settings, port=args.port, telegram_limits=args.telegram_limits))
     else:
         from bot import processes
 

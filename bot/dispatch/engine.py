@@ -330,13 +330,11 @@ class Engine:
         rows = {row.id: row for row, _ in items}
         outcomes: list[Outcome] = []
         updates: list[Update] = []
-        # One message per request: sent as the limit's slots come. A sender packing many
+        # One message per request: each goes as its slot comes (paced); a sender packing many
         # messages per request (LINE multicast) is paced by its requests instead.
         packed = sender.requests_for([outgoing for _, outgoing in items]) < len(items)
         burst = len(items) if packed else self._gate.burst(channel)
-        # Paced sends wait for their slots, seconds in all: a STOP that arrives meanwhile must
-        # hold within a second, so each slice is checked again once its slots have come.
-        recheck = not packed and self._gate.limited(channel)
+        paced = not packed and self._gate.limited(channel)
         for start in range(0, len(items), burst):
             # A slow (rate-limited) claim takes seconds: a pause or cancel must not wait for it.
             if start and (status := await self._signals.status(plan.campaign.id)) is not (
@@ -345,20 +343,28 @@ class Engine:
                 updates.extend(_unsent(row, status) for row, _ in items[start:])
                 break
             slice_items = items[start : start + burst]
+            if paced:
+                # A TaskGroup, as in _send: one failed send cancels its siblings before the
+                # claim's unsent rows are given back, so none of them sends a row given back.
+                async with asyncio.TaskGroup() as group:
+                    sends = [
+                        group.create_task(
+                            self._send_paced(plan, sender, item, recipients, attempted)
+                        )
+                        for item in slice_items
+                    ]
+                for send in sends:
+                    answers, dropped = send.result()
+                    outcomes.extend(answers)
+                    updates.extend(dropped)
+                continue
             await self._gate.wait(
-                channel, sender.account, sender.requests_for([item for _, item in slice_items])
+                channel, sender.account, sender.requests_for([i for _, i in slice_items])
             )
-            if recheck:
-                slice_items, dropped = await self._still_wanted(plan, slice_items, recipients)
-                updates.extend(dropped)
-                if not slice_items:
-                    continue
             attempted.update(row.id for row, _ in slice_items)
             answers = await sender.send([outgoing for _, outgoing in slice_items])
             outcomes.extend(answers)
-            # A 429 holds the channel at once, for the rest of this claim and every worker.
-            if pauses := [answer.retry_after for answer in answers if answer.retry_after]:
-                await self._gate.pause(channel, sender.account, max(pauses))
+            await self._pause_if_asked(sender, answers)
         dead = [
             rows[outcome.delivery_id].contact_id
             for outcome in outcomes
@@ -387,6 +393,33 @@ class Engine:
                     )
                 )
         return updates, usage
+
+    async def _send_paced(
+        self,
+        plan: _Plan,
+        sender: ChannelSender,
+        item: tuple[Claimed, Outgoing],
+        recipients: Mapping[int, Recipient],
+        attempted: set[int],
+    ) -> tuple[list[Outcome], list[Update]]:
+        """One message in its own slot: its answers, and what became of it if not sent
+        (its id goes into `attempted` as it is handed to the platform).
+
+        Paced sends wait for their slots, seconds in all: a STOP that arrives meanwhile must
+        hold within a second, so the recipient is checked again once the slot has come."""
+        async with self._gate.slot(sender.channel, sender.account):
+            kept, dropped = await self._still_wanted(plan, [item], recipients)
+            if not kept:
+                return [], dropped
+            attempted.update(row.id for row, _ in kept)
+            answers = await sender.send([outgoing for _, outgoing in kept])
+        await self._pause_if_asked(sender, answers)
+        return answers, dropped
+
+    async def _pause_if_asked(self, sender: ChannelSender, answers: Sequence[Outcome]) -> None:
+        """A 429 holds the channel at once, for the rest of this claim and every worker."""
+        if pauses := [answer.retry_after for answer in answers if answer.retry_after]:
+            await self._gate.pause(sender.channel, sender.account, max(pauses))
 
     async def _still_wanted(
         self,

@@ -1,28 +1,35 @@
 """Rate limits per channel and sending account, shared by every worker.
 
-The counting is the `limits` library's moving window (exact: never more than the limit in
-any one-second span, where a fixed window lets twice the limit through across a boundary),
-in Redis when REDIS_URL is set so that all workers on all machines share one budget, in
-memory otherwise. A 429 pauses the whole channel for the time the platform asked: every
-worker waits, instead of each one finding out with a 429 of its own.
+The counting is send slots (slots.py): a request takes one just before it goes and holds it
+until a second after its answer, so no second at the platform, which counts on arrival, ever
+holds more than the limit, whatever the network's jitter; in Redis when REDIS_URL is set so
+that all workers on all machines share one budget, in memory otherwise. A 429 pauses the
+whole channel for the time the platform asked: every worker waits, instead of each one
+finding out with a 429 of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from limits import RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
+from bot.dispatch.slots import MemorySlots, RedisSlots, Slots
 from models import Channel
 
 _PAUSE_KEY = "broadside:pause:{}:{}"
 _MAX_BURST = 10
+# The limits are per second.
+_WINDOW_SECONDS = 1.0
+# The longest a waiter sleeps before asking again: a slot held by a request in flight frees
+# at its answer, which no one can foresee.
+_MAX_NAP_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,59 +91,77 @@ class RedisPauses:
 
 
 class RateGate:
-    """Waits until a channel may make `requests` more requests."""
+    """Hands out send slots within each channel's limit (see slots.py)."""
 
-    def __init__(self, rates: ChannelRates, *, storage: Storage, pauses: Pauses) -> None:
-        self._rates = rates
-        self._limiter = MovingWindowRateLimiter(storage)
+    def __init__(self, rates: ChannelRates, *, slots: Slots, pauses: Pauses) -> None:
+        self._slots = slots
         self._pauses = pauses
-        self._items = {
-            channel: RateLimitItemPerSecond(int(limit))
-            for channel in Channel
-            if (limit := rates.for_channel(channel)) is not None
+        self._limits = {
+            channel: limit for channel in Channel if (limit := rates.for_channel(channel))
         }
+        self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     def build(cls, rates: ChannelRates, *, redis_url: str | None, redis: Redis | None) -> RateGate:
         """In Redis when there is one, in memory otherwise."""
         if redis_url and redis is not None:
             # The app's own connection pool: one set of connections, closed with the app.
-            storage: Storage = RedisStorage(
-                f"async+{redis_url}",
-                implementation="redispy",
-                key_prefix="broadside:rate",
-                connection_pool=redis.connection_pool,
-            )
-            return cls(rates, storage=storage, pauses=RedisPauses(redis))
-        return cls(rates, storage=MemoryStorage(), pauses=MemoryPauses())
+            return cls(rates, slots=RedisSlots(redis), pauses=RedisPauses(redis))
+        return cls(rates, slots=MemorySlots(), pauses=MemoryPauses())
 
     def limited(self, channel: Channel) -> bool:
         """Whether the channel has a rate limit (0 in the settings turns it off)."""
-        return channel in self._items
+        return channel in self._limits
 
     def burst(self, channel: Channel) -> int:
-        """How many messages to send at once: a limited channel's are spread over the second
-        (sent as their slots come, not all at its end); an unlimited one takes any number."""
-        item = self._items.get(channel)
-        return max(1, min(item.amount, _MAX_BURST)) if item is not None else 1_000_000
+        """How many messages one claim has in flight at once: a limited channel's each take
+        their slot as it comes (enough at once to cover a round trip of a few hundred
+        milliseconds at the limit); an unlimited one takes any number."""
+        limit = self._limits.get(channel)
+        return max(1, min(int(limit), _MAX_BURST)) if limit is not None else 1_000_000
 
     async def pause(self, channel: Channel, account: str, seconds: float) -> None:
         """A 429: the whole channel waits."""
         await self._pauses.pause(channel, account, seconds)
 
+    @asynccontextmanager
+    async def slot(self, channel: Channel, account: str) -> AsyncIterator[None]:
+        """One request's slot: make the request inside; the slot is held until a second
+        after it ends (its answer, or its failure)."""
+        taken = await self._take(channel, account)
+        try:
+            yield
+        finally:
+            if taken is not None:
+                await self._slots.settle(taken[0], taken[1], window=_WINDOW_SECONDS)
+
     async def wait(self, channel: Channel, account: str, requests: int) -> None:
-        """Return once `requests` requests fit in the channel's limit (and no pause holds)."""
+        """Return once `requests` requests may go (and no pause holds), their slots counted
+        from now: for requests whose answers come back elsewhere (notices, LINE multicasts
+        packing hundreds of recipients, whose limit is far from binding)."""
+        for _ in range(requests):
+            taken = await self._take(channel, account)
+            if taken is None:
+                return
+            await self._slots.settle(taken[0], taken[1], window=_WINDOW_SECONDS)
+
+    async def _take(self, channel: Channel, account: str) -> tuple[str, str] | None:
+        """Wait for a slot and take it: (key, member), or None when the channel is unlimited."""
+        await self._paused(channel, account)
+        limit = self._limits.get(channel)
+        if limit is None:
+            return None
+        key, member = f"{channel.value}:{account}", secrets.token_hex(8)
+        most, spacing = max(1, int(limit)), 1 / limit
+        # One waiter of this process asks at a time: the others would wake together and ask
+        # in vain (a Redis round trip each). FIFO: claims take their turns.
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            while wait := await self._slots.take(key, member, limit=most, spacing=spacing):
+                await asyncio.sleep(min(wait, _MAX_NAP_SECONDS))
+                await self._paused(channel, account)
+        return key, member
+
+    async def _paused(self, channel: Channel, account: str) -> None:
         # The pause may live in Redis and grow while we wait: look again after each wait.
         while (left := await self._pauses.remaining(channel, account)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
-        item = self._items.get(channel)
-        if item is None:
-            return
-        remaining = requests
-        while remaining > 0:
-            # The moving window refuses a cost above its amount: take it in slices.
-            cost = min(remaining, item.amount)
-            while not await self._limiter.hit(item, channel.value, account, cost=cost):
-                stats = await self._limiter.get_window_stats(item, channel.value, account)
-                await asyncio.sleep(max(0.001, stats.reset_time - time.time()))
-            remaining -= cost

@@ -6,6 +6,7 @@ from .faults import Fault, Faults
 from .line import LineStandIn
 from .records import Call, Delivery, SandboxBug, SentMessage
 from .telegram import TelegramStandIn
+from .telegram_limits import FloodControl, TelegramLimits
 from .whatsapp import WhatsAppStandIn
 
 __all__ = [
@@ -13,11 +14,13 @@ __all__ = [
     "Delivery",
     "Fault",
     "Faults",
+    "FloodControl",
     "LineStandIn",
     "Sandbox",
     "SandboxBug",
     "SandboxCredentials",
     "SentMessage",
+    "TelegramLimits",
     "TelegramStandIn",
     "WhatsAppStandIn",
 ]

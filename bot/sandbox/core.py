@@ -36,9 +36,17 @@ from .records import Call, Delivery, Platform, SentMessage
 from .specs import LineSpec, TelegramSpec, WhatsAppSpec
 from .telegram import TelegramStandIn
 from .telegram_api import TelegramApi
+from .telegram_limits import FloodControl, TelegramLimits
 from .whatsapp import WhatsAppStandIn
 
-__all__ = ["Call", "Delivery", "Sandbox", "SandboxCredentials", "SentMessage"]
+__all__ = [
+    "Call",
+    "Delivery",
+    "Sandbox",
+    "SandboxCredentials",
+    "SentMessage",
+    "TelegramLimits",
+]
 
 # Telegram lets bots upload 50 MB; aiohttp's default request limit is 1 MiB.
 MAX_REQUEST_BYTES = 50 * 1024 * 1024
@@ -87,6 +95,10 @@ class Sandbox:
     platform spec (a test fixture should fail on any), `deliveries` every webhook POST
     to the bot. `clock` is any callable returning an aware datetime; replace it with a
     movable clock to expire reply tokens or retry keys without waiting.
+
+    `telegram_limits` turns on Telegram's flood control (telegram_limits.py): messages past
+    30 a second per bot, or one a second per chat, are answered 429 as Telegram answers them;
+    `telegram_flood` counts them. Off by default. Its window follows `clock` too.
     """
 
     def __init__(
@@ -95,8 +107,10 @@ class Sandbox:
         *,
         seed: int = 0,
         clock: Callable[[], datetime] | None = None,
+        telegram_limits: TelegramLimits | None = None,
     ) -> None:
         self.credentials = credentials or SandboxCredentials()
+        self.telegram_flood = FloodControl(telegram_limits) if telegram_limits else None
         self.clock: Callable[[], datetime] = clock or _utc_now
         self.faults = Faults(seed=seed)
         self.specs = Specs()
@@ -172,9 +186,11 @@ class Sandbox:
         *,
         fault: str | None = None,
         response: Any = None,
+        at: datetime | None = None,
     ) -> Call:
-        """Note one request the bot made and wake anyone waiting for it."""
-        call = Call(platform, method, params, status, self.now(), fault, response)
+        """Note one request the bot made (`at` its arrival; default now) and wake anyone
+        waiting for it."""
+        call = Call(platform, method, params, status, at or self.now(), fault, response)
         self.calls.append(call)
         self.changes.notify()
         return call

@@ -17,7 +17,7 @@ from bot import db
 from bot.app import App
 from bot.config import Settings, load_settings
 from bot.processes import run_everything
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, TelegramLimits
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,15 @@ def sandbox_settings(settings: Settings, sandbox: Sandbox, sandbox_url: str) -> 
     return load_settings(**overrides)
 
 
-async def run_sandbox(settings: Settings, *, port: int) -> None:
-    """Serve the sandbox on WEB_HOST:port and run the whole bot against it until stopped."""
+async def run_sandbox(settings: Settings, *, port: int, telegram_limits: bool = False) -> None:
+    """Serve the sandbox on WEB_HOST:port and run the whole bot against it until stopped;
+    with `telegram_limits`, the sandbox enforces Telegram's broadcast limits."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
-    sandbox = Sandbox()
+    sandbox = Sandbox(telegram_limits=TelegramLimits() if telegram_limits else None)
     runner = web.AppRunner(sandbox.app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.WEB_HOST, port).start()

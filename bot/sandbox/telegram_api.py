@@ -1,13 +1,15 @@
 """HTTP face of the Telegram stand-in: /telegram/bot<token>/<method> and file downloads.
 
 Order of checks, like Telegram's: the token, then the method, then the parameters (the
-spec check), then injected faults, then the method itself. Every request is recorded in
-`Sandbox.calls`; a spec violation is also recorded in `Sandbox.violations`.
+spec check), then flood control when it is on (telegram_limits.py), then injected faults,
+then the method itself. Every request is recorded in `Sandbox.calls`; a spec violation is
+also recorded in `Sandbox.violations`.
 """
 
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -16,6 +18,7 @@ from aiohttp.web_request import FileField
 from .faults import Fault
 from .httputil import drop_after_hold, json_response, read_json
 from .records import SandboxBug
+from .telegram_limits import counts_as_message
 from .telegram_methods import TelegramMethods
 from .telegram_params import BLOCKED, Method, Params, TelegramError
 
@@ -41,13 +44,26 @@ class TelegramApi:
         return hmac.compare_digest(request.match_info["token"].encode(), expected.encode())
 
     def _answer(
-        self, name: str, params: Any, status: int, payload: dict[str, Any], fault: str | None = None
+        self,
+        name: str,
+        params: Any,
+        status: int,
+        payload: dict[str, Any],
+        fault: str | None = None,
+        at: datetime | None = None,
     ) -> web.Response:
-        self.sandbox.record_call("telegram", name, params, status, fault=fault, response=payload)
+        self.sandbox.record_call(
+            "telegram", name, params, status, fault=fault, response=payload, at=at
+        )
         return json_response(payload, status=status)
 
     def _error(
-        self, name: str, params: Any, error: TelegramError, fault: str | None = None
+        self,
+        name: str,
+        params: Any,
+        error: TelegramError,
+        fault: str | None = None,
+        at: datetime | None = None,
     ) -> web.Response:
         payload: dict[str, Any] = {
             "ok": False,
@@ -56,7 +72,14 @@ class TelegramApi:
         }
         if error.retry_after is not None:
             payload["parameters"] = {"retry_after": error.retry_after}
-        return self._answer(name, params, error.code, payload, fault)
+            # Checked like every other answer: aiogram reads it as ResponseParameters.
+            problems = self.sandbox.specs.telegram.check_object(
+                "ResponseParameters", payload["parameters"]
+            )
+            if problems:
+                self.sandbox.add_violation("telegram", f"{name} error (sandbox bug)", problems)
+                raise SandboxBug(f"sandbox answered {name} with invalid parameters: {problems}")
+        return self._answer(name, params, error.code, payload, fault, at)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """One Bot API call."""
@@ -82,6 +105,11 @@ class TelegramApi:
             self.sandbox.add_violation("telegram", method.name, problems)
             text = "Bad Request: sandbox spec check: " + "; ".join(problems)
             return self._error(method.name, values, TelegramError(400, text))
+        # Messages are recorded at the moment flood control counted them (the handler may
+        # await), so that the record and the count agree.
+        arrived = self.sandbox.now()
+        if (refused := self._flood_control(method.name, values, arrived)) is not None:
+            return self._error(method.name, values, refused, "flood_control", arrived)
         fault = self.sandbox.faults.pick("telegram", method.name)
         if fault is not None and not (fault.kind == "timeout" and fault.processed):
             return await self._faulted(request, method.name, values, fault)
@@ -92,7 +120,20 @@ class TelegramApi:
         self._check_result(method, result)
         if fault is not None:
             return await self._faulted(request, method.name, values, fault)
-        return self._answer(method.name, values, 200, {"ok": True, "result": result})
+        return self._answer(method.name, values, 200, {"ok": True, "result": result}, at=arrived)
+
+    def _flood_control(
+        self, name: str, values: dict[str, Any], arrived: datetime
+    ) -> TelegramError | None:
+        """Telegram's 429 when this message would break the broadcast limits (if enforced)."""
+        flood = self.sandbox.telegram_flood
+        if flood is None or not counts_as_message(name):
+            return None
+        token = self.sandbox.credentials.telegram_token
+        wait = flood.admit(token, values.get("chat_id"), arrived.timestamp())
+        if wait is None:
+            return None
+        return TelegramError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
     def _check_result(self, method: Method, result: Any) -> None:
         if method.returns is None:
