@@ -247,3 +247,19 @@ def test_a_part_too_large_to_load_whole_is_refused() -> None:
     with pytest.raises(UnreadableFile) as caught:
         open_table("big.xlsx", data)
     assert caught.value.problem is ImportProblem.TOO_LARGE
+
+
+def test_a_workbook_whose_content_types_name_no_workbook_is_refused() -> None:
+    # Found by the property tests: openpyxl raises OSError when [Content_Types].xml names no
+    # workbook part, which escaped as a crash instead of a refusal.
+    source = io.BytesIO(_save(_contacts()))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(broken, "w") as copy:
+        for item in original.infolist():
+            content = original.read(item)
+            if item.filename == "[Content_Types].xml":
+                content = content.replace(b'="application/', b'=",application/')
+            copy.writestr(item, content)
+    with pytest.raises(UnreadableFile) as refused:
+        open_table("list.xlsx", broken.getvalue())
+    assert refused.value.problem is ImportProblem.CORRUPT

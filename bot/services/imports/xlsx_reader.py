@@ -49,6 +49,7 @@ _BROKEN = (
     ParseError,
     EOFError,
     InvalidFileException,
+    OSError,  # openpyxl: "File contains no valid workbook part" (a broken [Content_Types].xml)
 )
 
 
