@@ -10,7 +10,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot import db
 from bot.config import Settings
@@ -45,6 +45,20 @@ from handlers.start import terms_announcement
 from models import Announcement, Campaign, Channel, InboundReply, Member, NoticeKind, Platform
 
 log = logging.getLogger(__name__)
+
+# redis-py refuses a command outright ("Too many connections") once its pool is in use; a
+# burst of webhooks handled at once lost events that way. The blocking pool has each command
+# wait its turn for a connection instead, up to REDIS_WAIT seconds.
+REDIS_CONNECTIONS = 100
+REDIS_WAIT = 60
+
+
+def connect_redis(url: str) -> Redis:
+    """A client whose commands queue for the pool's connections rather than fail."""
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT
+    )
+    return Redis.from_pool(pool)
 
 
 @dataclass(slots=True)
@@ -96,7 +110,7 @@ class App:
     async def build(cls, settings: Settings, *, clock: Clock = utc_now) -> App:
         """Connect the database and Redis, and build the channels that are configured."""
         await db.connect(settings)
-        redis = Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+        redis = connect_redis(settings.REDIS_URL) if settings.REDIS_URL else None
         storage: BaseStorage = RedisStorage(redis) if redis is not None else MemoryStorage()
         metrics = Metrics()
         i18n = I18n()

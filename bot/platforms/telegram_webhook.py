@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.platforms import MalformedWebhook
+
+log = logging.getLogger(__name__)
 
 
 def parse_update(body: bytes, *, bot: Bot | None) -> Update:
@@ -53,6 +56,9 @@ class CheckedRequestHandler(SimpleRequestHandler):
         return web.json_response({}, dumps=bot.session.json_dumps)
 
     async def _feed(self, bot: Bot, update: Update) -> None:
-        result = await self.dispatcher.feed_update(bot, update, **self.data)
-        if isinstance(result, TelegramMethod):
-            await self.dispatcher.silent_call_request(bot=bot, result=result)
+        try:
+            result = await self.dispatcher.feed_update(bot, update, **self.data)
+            if isinstance(result, TelegramMethod):
+                await self.dispatcher.silent_call_request(bot=bot, result=result)
+        except Exception:  # Telegram has its 200: the update is logged, not left unretrieved
+            log.exception("telegram update %s failed", update.update_id)
