@@ -8,12 +8,15 @@ Per configuration and channel, this process (the driver):
    postgres+redis: broadside_bench and Redis db 14, both WIPED), with one member, one list of
    N contacts (plain SQL) reachable on the channel, and the same N people known to the sandbox.
 2. Builds the App with the bench settings (the sandbox's credentials, rate limits off) for
-   CampaignService, and starts the workers: real `run_bot.py worker` processes (embedded: 1,
-   postgres+redis: 2) with TELEGRAM/LINE/WHATSAPP_RATE_LIMIT=0 and LOG_LEVEL=WARNING, and waits
-   until they are idle.
-3. Saves and launches a campaign (identical text; WhatsApp: template "bench", language "en",
-   {first_name} as its parameter) and polls the database every 50 ms until it is FINISHED:
-   that span is the end-to-end time. The workers' CPU and VmHWM are read from /proc then.
+   CampaignService, and starts the bot's processes (embedded: the one `run_bot.py run`;
+   postgres+redis: 2 `run_bot.py worker`s) with TELEGRAM/LINE/WHATSAPP_RATE_LIMIT=0 and
+   LOG_LEVEL=WARNING, and waits until they are idle.
+3. Saves a campaign (identical text; WhatsApp: template "bench", language "en", {first_name}
+   as its parameter) and launches it: embedded, from the member's Telegram chat, so that the
+   process that launches is the one that sends, as in the product (bench/campaign_chat.py);
+   postgres+redis, through CampaignService, as a `web` process would. Then polls the database
+   every 50 ms until it is FINISHED: that span is the end-to-end time. The processes' CPU and
+   VmHWM are read from /proc then.
 4. Checks that every delivery is SENT, every recipient's sandbox inbox holds exactly one
    message and no request broke the platform specs.
 5. Measures the launch's snapshot (writing the delivery rows) on its own: a second launch of
@@ -38,6 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import campaign_chat as chat
 from bench.campaign_report import figures_of, notes, print_summary, size_label
 from bench.campaign_setup import (
     DEFAULT_DATABASE_URL,
@@ -155,7 +159,6 @@ async def run_channel(
             outcome.update(await _snapshot_alone(app, member, _draft(channel, audience.list_id)))
             problems = await verify(channel, sandbox, audience, outcome["campaign_id"])
             outcome["problems"].extend(problems)
-            outcome["requests"] = len(sandbox.calls)
             outcome["non_200_answers"] = non_200_answers(sandbox)
             if channel == "telegram" and not args.no_compare:
                 outcome["compare"] = await _comparisons(url, sandbox, audience, args, scratch)
@@ -179,6 +182,7 @@ async def _measure(
     audience: Audience,
 ) -> dict[str, Any]:
     """Start the workers, launch, wait for FINISHED; what the processes used meanwhile."""
+    from bot.services.terms import TERMS_VERSION
     from models import Member
 
     workers_wanted = 1 if config == EMBEDDED else args.workers
@@ -194,23 +198,35 @@ async def _measure(
     campaigns = app.services.campaigns
     member = await Member.get(id=audience.member_id)
     campaign = await campaigns.save(member, _draft(channel, audience.list_id))
+    # Embedded: the one process, launched from its chat (bench/campaign_chat.py says why).
+    in_chat = config == EMBEDDED
+    # `run` also serves the web, unused here: on any free port.
+    command, process_env = ("run", {**env, "WEB_PORT": "0"}) if in_chat else ("worker", env)
     try:
         for number, spy in enumerate(spies):
             log = scratch / f"worker-{config.replace('+', '_')}-{channel}-{number}.log"
-            workers.append(await start_worker(env, log, py_spy=spy))
+            workers.append(await start_worker(process_env, log, py_spy=spy, command_name=command))
         await wait_ready(workers)
+        if in_chat:
+            await chat.link_member_chat(sandbox, member.id, terms_version=TERMS_VERSION)
+            await chat.to_summary(sandbox, campaign.id)
         load = load_average()
         print(
             f"[{config}/{channel}] {len(workers)} worker(s) ready; launching (load {load:.2f})",
             flush=True,
         )
         timeline = Timeline()
+        arrivals = chat.Arrivals(sandbox, leave_out=chat.MEMBER_CHAT if in_chat else None)
+        calls_before = len(sandbox.calls)
         driver0, worker0 = cpu_seconds(), [worker.cpu() for worker in workers]
-        await campaigns.launch(campaign)
+        if in_chat:
+            await chat.launch(sandbox)
+        else:
+            await campaigns.launch(campaign)
         finish = await until_finished(
             campaign.id,
             workers,
-            sandbox,
+            arrivals,
             timeline,
             total=len(audience.addresses),
             timeout=args.timeout,
@@ -238,6 +254,17 @@ async def _measure(
         "chunks_queued": await chunks_added(env.get("REDIS_URL")),
         "loadavg_1m_before": load,
         "worker_log_tail": warnings,
+        # Where the snapshot ran: in the measured process (its CPU is in worker_cpu_s) or in
+        # this driver (its CPU, measured alone afterwards, is added; see figures_of).
+        "launched_in": "worker" if in_chat else "driver",
+        "requests": len(
+            chat.campaign_calls(
+                sandbox,
+                channel,
+                since=calls_before,
+                member_chat=chat.MEMBER_CHAT if in_chat else None,
+            )
+        ),
     }
 
 

@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from bench.campaign_workers import Worker
 POLL_SECONDS = 0.05
 # How long to wait, once the campaign reads FINISHED, for messages still on their way.
 LATE_SECONDS = 60
+# How long a campaign launched from the chat may still read "draft" (the press on its way).
+LAUNCH_SECONDS = 30
 
 
 class Timeline:
@@ -103,7 +106,7 @@ class Finish:
 async def until_finished(
     campaign_id: int,
     workers: list[Worker],
-    sandbox: Any,
+    received: Callable[[], int],
     timeline: Timeline,
     *,
     total: int,
@@ -111,20 +114,22 @@ async def until_finished(
 ) -> Finish:
     """Poll the campaign's status every 50 ms until it is FINISHED and every message has
     reached the sandbox (a campaign can read FINISHED while sends are still in flight: up to
-    LATE_SECONDS more are waited for; the check after the workers' stop finds what is missing)."""
+    LATE_SECONDS more are waited for; the check after the workers' stop finds what is missing).
+    `received` counts the messages that reached the audience so far."""
     start = time.perf_counter()
-    base = sandbox.journal.cursor
     finished: tuple[float, int] | None = None
     while True:
         status = await campaign_status(campaign_id)
         elapsed = time.perf_counter() - start
-        received = sandbox.journal.cursor - base
-        timeline.add(elapsed, received)
+        arrived = received()
+        timeline.add(elapsed, arrived)
         if status == "finished" and finished is None:
-            finished = (elapsed, received)
-        if finished is not None and (received >= total or elapsed - finished[0] > LATE_SECONDS):
+            finished = (elapsed, arrived)
+        if finished is not None and (arrived >= total or elapsed - finished[0] > LATE_SECONDS):
             return Finish(finished[0], finished[1], elapsed)
-        if status not in ("running", "scheduled", "finished"):
+        # Launched from the chat, it is a draft until the bot has handled the press.
+        launching = status == "draft" and elapsed < LAUNCH_SECONDS
+        if status not in ("running", "scheduled", "finished") and not launching:
             raise RuntimeError(f"campaign ended {status}")
         for worker in workers:
             if worker.process.returncode is not None:
