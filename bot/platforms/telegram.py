@@ -7,7 +7,6 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
@@ -37,6 +36,7 @@ from bot.conversation import (
 from bot.conversation.responder import SentRef
 from bot.i18n import DEFAULT_LOCALE
 from bot.platforms.telegram_retry import RetryAfterMiddleware
+from bot.platforms.telegram_session import JsonSession
 from models import Platform
 
 # Telegram refuses longer messages; longer texts are split on line breaks.
@@ -48,7 +48,7 @@ def build_bot(settings: Settings) -> Bot:
     token = settings.TELEGRAM_BOT_TOKEN
     if token is None:  # pragma: no cover - callers check telegram_enabled
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
+    session = JsonSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
     session.middleware(RetryAfterMiddleware())
     return Bot(token.get_secret_value(), session=session, default=DefaultBotProperties())
 

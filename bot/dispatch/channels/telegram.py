@@ -20,7 +20,6 @@ from collections.abc import Sequence
 import aiohttp
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     ClientDecodeError,
@@ -37,6 +36,7 @@ from aiogram.methods.base import Response
 from aiogram.types import Message
 
 from bot.config import Settings
+from bot.platforms.telegram_session import JsonSession
 from models import Channel
 
 from .base import Image, Outcome, Outgoing, Result
@@ -90,7 +90,7 @@ def build_sender_bot(
     token = settings.TELEGRAM_BOT_TOKEN
     if token is None:  # pragma: no cover - callers check telegram_enabled
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    session = AiohttpSession(
+    session = JsonSession(
         api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL),
         limit=connections,
         timeout=timeout,
