@@ -8,7 +8,7 @@ Order per claim, and why:
 4. Hold recipients inside their quiet hours until those end.
 5. Send per channel through the rate gate; record every outcome in one statement. A
    permanent failure falls back to the recipient's next channel; a transient one waits
-   with exponential backoff and jitter, a 429 pauses the whole channel.
+   with exponential backoff and jitter (fates.py), a 429 pauses the whole channel.
 The in-flight window (what a kill -9 can leave ambiguous) is `window` x `concurrency`.
 """
 
@@ -31,17 +31,16 @@ from bot.dispatch.channels.base import (
     Result,
     Template,
 )
+from bot.dispatch.fates import Fates, pending, skipped, unsent
 from bot.dispatch.queue import Chunk, Lease, WorkQueue
 from bot.dispatch.quiet import QuietHours
 from bot.dispatch.ratelimit import RateGate
 from bot.dispatch.signals import CampaignSignals
-from bot.dispatch.store import EVERYWHERE, Claimed, DeliveryStore, Recipient, Update, Usage
+from bot.dispatch.store import Claimed, DeliveryStore, Recipient, Update, Usage
 from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from bot.services.usage import units_for
 from models import (
     NO_CHANNEL,
-    OPTED_OUT,
-    RETRIES_EXHAUSTED,
     Campaign,
     CampaignStatus,
     Channel,
@@ -50,8 +49,6 @@ from models import (
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-MAX_BACKOFF_SECONDS = 300
 CHUNK_SIZE = 1000
 # The platform answers that are usage records, as the status billed; a transient refusal
 # (RETRY) is no send at all.
@@ -120,7 +117,7 @@ class Engine:
         # A `sending` row older than this belongs to a dead worker (see _resolve_orphans).
         self._orphaned_after = orphaned_after
         # Jitter only spreads retries out; it needs no secrecy.
-        self._rng = rng or random.Random()  # noqa: S311
+        self._fates = Fates(available=senders, rng=rng or random.Random())  # noqa: S311
 
     async def run(self, stop: asyncio.Event) -> None:
         """Take and work chunks until `stop` is set."""
@@ -241,22 +238,25 @@ class Engine:
         for row in claimed:
             recipient = recipients.get(row.contact_id) if row.contact_id is not None else None
             if recipient is None:
-                updates.append(_skipped(row, NO_CHANNEL))
+                updates.append(skipped(row, NO_CHANNEL))
                 continue
             scope = opted_out.get(recipient.contact_id, frozenset())
-            if (update := self._after_opt_out(plan, row, recipient, scope)) is not None:
+            update = self._fates.after_opt_out(plan.channels, row, recipient, scope)
+            if update is not None:
                 updates.append(update)
                 continue
             zone = recipient.timezone or plan.home_timezone
             held = plan.quiet.until(now, zone) if plan.quiet is not None else None
             if held is not None:
                 # Not an attempt: the claim's increment is given back.
-                updates.append(_pending(row, not_before=held, attempts=row.attempts - 1))
+                updates.append(pending(row, not_before=held, attempts=row.attempts - 1))
                 continue
             channel = row.channel
             address = recipient.address(channel) if channel is not None else None
             if channel is None or address is None or channel not in self._senders:
-                updates.append(self._fall_back(plan, row, recipient, error_code=NO_CHANNEL))
+                updates.append(
+                    self._fates.fall_back(plan.channels, row, recipient, error_code=NO_CHANNEL)
+                )
                 continue
             by_channel[channel].append((row, self._outgoing(plan, row, recipient, address)))
         # Deliveries handed to a platform: only those may have reached anyone.
@@ -292,7 +292,7 @@ class Engine:
             return
         try:
             await self._store.record(
-                [_pending(row, not_before=None, attempts=row.attempts - 1) for row in rows],
+                [pending(row, not_before=None, attempts=row.attempts - 1) for row in rows],
                 usage=[],
                 now=self._clock(),
             )
@@ -340,7 +340,7 @@ class Engine:
             if start and (status := await self._signals.status(plan.campaign.id)) is not (
                 CampaignStatus.RUNNING
             ):
-                updates.extend(_unsent(row, status) for row, _ in items[start:])
+                updates.extend(unsent(row, status) for row, _ in items[start:])
                 break
             slice_items = items[start : start + burst]
             if paced:
@@ -378,7 +378,7 @@ class Engine:
         for outcome in outcomes:
             row = rows[outcome.delivery_id]
             recipient = recipients[row.contact_id] if row.contact_id is not None else None
-            updates.append(self._after(plan, row, recipient, outcome, now))
+            updates.append(self._fates.after(plan.channels, row, recipient, outcome, now))
             if (status := _BILLED_AS.get(outcome.result)) is not None:
                 usage.append(
                     Usage(
@@ -442,26 +442,14 @@ class Engine:
             scope = scopes.get(row.contact_id) if row.contact_id is not None else None
             update = None
             if scope and row.contact_id is not None:
-                update = self._after_opt_out(plan, row, recipients[row.contact_id], scope)
+                update = self._fates.after_opt_out(
+                    plan.channels, row, recipients[row.contact_id], scope
+                )
             if update is None:
                 kept.append((row, outgoing))
             else:
                 dropped.append(update)
         return kept, dropped
-
-    def _after_opt_out(
-        self, plan: _Plan, row: Claimed, recipient: Recipient, scope: frozenset[str]
-    ) -> Update | None:
-        """What becomes of a delivery whose recipient is on the suppression list with this
-        scope: skipped after a STOP, on to the next channel when they left this one (blocked
-        the bot, unfollowed); None when nothing stops it."""
-        if EVERYWHERE in scope:
-            return _skipped(row, OPTED_OUT)
-        # Channels they left are as good as unreachable for this send.
-        recipient.unreachable = recipient.unreachable | scope
-        if row.channel is not None and row.channel.value in scope:
-            return self._left_channel(plan, row, recipient)
-        return None
 
     async def _note_opt_outs(
         self,
@@ -487,129 +475,3 @@ class Engine:
             await self._store.suppress(
                 plan.campaign.member_id, entries, detail=f"{channel.value} send", now=self._clock()
             )
-
-    def _after(
-        self,
-        plan: _Plan,
-        row: Claimed,
-        recipient: Recipient | None,
-        outcome: Outcome,
-        now: datetime,
-    ) -> Update:
-        if outcome.result is Result.SENT:
-            return Update(
-                id=row.id,
-                status=DeliveryStatus.SENT,
-                channel=row.channel,
-                attempts=row.attempts,
-                fell_back_from=row.fell_back_from,
-                message_id=outcome.message_id,
-                sent_at=now,
-            )
-        if outcome.result is Result.AMBIGUOUS:
-            # Maybe delivered: counted as such in the report, never sent a second time.
-            return Update(
-                id=row.id,
-                status=DeliveryStatus.AMBIGUOUS,
-                channel=row.channel,
-                attempts=row.attempts,
-                fell_back_from=row.fell_back_from,
-                sent_at=now,
-            )
-        if outcome.result is Result.RETRY:
-            if outcome.retry_after:
-                # A rate limit is the platform's pacing, not this message's fault.
-                return _pending(
-                    row,
-                    not_before=now + timedelta(seconds=outcome.retry_after),
-                    attempts=row.attempts - 1,
-                )
-            if row.attempts < MAX_ATTEMPTS:
-                return _pending(row, not_before=now + self._backoff(row.attempts))
-            return _failed(row, RETRIES_EXHAUSTED)
-        if recipient is None:
-            return _failed(row, outcome.error_code)
-        if outcome.unreachable:
-            recipient.unreachable = recipient.unreachable | {row.channel.value}
-        return self._fall_back(plan, row, recipient, error_code=outcome.error_code)
-
-    def _fall_back(
-        self, plan: _Plan, row: Claimed, recipient: Recipient, *, error_code: str | None
-    ) -> Update:
-        """The next channel in the member's order that reaches this person, else failed."""
-        tried = set((row.fell_back_from or "").split(",")) - {""}
-        if row.channel is not None:
-            tried.add(row.channel.value)
-        for channel in plan.channels:
-            if channel.value in tried or channel not in self._senders:
-                continue
-            if recipient.address(channel) is not None:
-                return Update(
-                    id=row.id,
-                    status=DeliveryStatus.PENDING,
-                    channel=channel,
-                    attempts=0,
-                    fell_back_from=",".join(sorted(tried)),
-                    error_code=error_code,
-                )
-        return _failed(row, error_code)
-
-    def _left_channel(self, plan: _Plan, row: Claimed, recipient: Recipient) -> Update:
-        """The person left this delivery's channel meanwhile: the next channel, or skipped
-        as opted out when none is left."""
-        update = self._fall_back(plan, row, recipient, error_code=OPTED_OUT)
-        if update.status is DeliveryStatus.FAILED:
-            return _skipped(row, OPTED_OUT)
-        return update
-
-    def _backoff(self, attempts: int) -> timedelta:
-        """Exponential with full jitter: 1, 2, 4... seconds at most, capped."""
-        ceiling = min(MAX_BACKOFF_SECONDS, 2 ** max(0, attempts - 1))
-        return timedelta(seconds=self._rng.uniform(0.5, 1.0) * ceiling)
-
-
-def _pending(row: Claimed, *, not_before: datetime | None, attempts: int | None = None) -> Update:
-    return Update(
-        id=row.id,
-        status=DeliveryStatus.PENDING,
-        channel=row.channel,
-        attempts=row.attempts if attempts is None else max(0, attempts),
-        fell_back_from=row.fell_back_from,
-        not_before=not_before,
-    )
-
-
-def _unsent(row: Claimed, status: CampaignStatus | None) -> Update:
-    """A claimed delivery not sent because the campaign stopped meanwhile: back to pending
-    for a resume or the operator's approval (not an attempt), or cancelled with its campaign."""
-    if status in (CampaignStatus.PAUSED, CampaignStatus.REVIEW):
-        return _pending(row, not_before=None, attempts=row.attempts - 1)
-    return Update(
-        id=row.id,
-        status=DeliveryStatus.CANCELLED,
-        channel=row.channel,
-        attempts=max(0, row.attempts - 1),
-        fell_back_from=row.fell_back_from,
-    )
-
-
-def _failed(row: Claimed, error_code: str | None) -> Update:
-    return Update(
-        id=row.id,
-        status=DeliveryStatus.FAILED,
-        channel=row.channel,
-        attempts=row.attempts,
-        fell_back_from=row.fell_back_from,
-        error_code=error_code,
-    )
-
-
-def _skipped(row: Claimed, reason: str) -> Update:
-    return Update(
-        id=row.id,
-        status=DeliveryStatus.SKIPPED,
-        channel=row.channel,
-        attempts=max(0, row.attempts - 1),
-        fell_back_from=row.fell_back_from,
-        error_code=reason,
-    )
