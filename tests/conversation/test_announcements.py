@@ -145,9 +145,12 @@ async def test_a_delivery_cut_short_resumes_without_sending_twice(operated: Harn
     # LINE hangs on the second member's copy, and the delivering process dies right then.
     operated.sandbox.faults.timeout("line", match="*/message/push", hold=60)
     delivering = asyncio.create_task(service.deliver(announcement.id))
+    # Cut once LINE holds the push: the row is marked tried before the send, but a push still
+    # on its way when the fault is cleared would be answered (and delivered) as usual.
     async with asyncio.timeout(10):
-        while not await NoticeDelivery.filter(member_id=2, tried_at__isnull=False).exists():  # noqa: ASYNC110
+        while not any(call.fault == "timeout" for call in operated.sandbox.calls):  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+    assert await NoticeDelivery.filter(member_id=2, tried_at__isnull=False).exists()
     delivering.cancel()
     with pytest.raises(asyncio.CancelledError):
         await delivering
