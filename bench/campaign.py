@@ -207,9 +207,10 @@ async def _measure(
             log = scratch / f"worker-{config.replace('+', '_')}-{channel}-{number}.log"
             workers.append(await start_worker(process_env, log, py_spy=spy, command_name=command))
         await wait_ready(workers)
+        summary = None
         if in_chat:
             await chat.link_member_chat(sandbox, member.id, terms_version=TERMS_VERSION)
-            await chat.to_summary(sandbox, campaign.id)
+            summary = await chat.to_summary(sandbox, campaign.id)
         load = load_average()
         print(
             f"[{config}/{channel}] {len(workers)} worker(s) ready; launching (load {load:.2f})",
@@ -219,8 +220,8 @@ async def _measure(
         arrivals = chat.Arrivals(sandbox, leave_out=chat.MEMBER_CHAT if in_chat else None)
         calls_before = len(sandbox.calls)
         driver0, worker0 = cpu_seconds(), [worker.cpu() for worker in workers]
-        if in_chat:
-            await chat.launch(sandbox)
+        if summary is not None:
+            await chat.launch(sandbox, summary)
         else:
             await campaigns.launch(campaign)
         finish = await until_finished(

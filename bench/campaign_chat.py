@@ -19,6 +19,7 @@ from bot.sandbox import Sandbox, SentMessage
 from bot.sandbox.telegram_params import Params
 
 MEMBER_CHAT = 9_000_000  # below the audience's first chat id (campaign_setup.TELEGRAM_FIRST_ID)
+LAUNCH = "new:go"  # the summary's Launch button
 _REPLY_SECONDS = 30.0  # the summary counts the whole audience before it answers
 # Requests about the chat itself, never a campaign's message.
 _CHAT_METHODS = frozenset({"getUpdates", "answerCallbackQuery", "getMe"})
@@ -38,19 +39,17 @@ async def link_member_chat(sandbox: Sandbox, member_id: int, *, terms_version: s
     )
 
 
-async def _press_when_offered(sandbox: Sandbox, data: str) -> None:
-    """Read the member's chat until a message offers the button `data`, and press it."""
-    stand_in = sandbox.telegram
+async def _offering(sandbox: Sandbox, data: str) -> SentMessage:
+    """Read the member's chat until a message offers the button `data`."""
     while True:
-        message: SentMessage = await stand_in.next_message(MEMBER_CHAT, timeout=_REPLY_SECONDS)
+        message = await sandbox.telegram.next_message(MEMBER_CHAT, timeout=_REPLY_SECONDS)
         if any(payload == data for row in message.buttons for _, payload in row):
-            await stand_in.press_button(MEMBER_CHAT, message, data)
-            return
+            return message
 
 
-async def to_summary(sandbox: Sandbox, campaign_id: int) -> None:
-    """/campaigns, the saved draft, Continue, send now, default quiet hours: up to the summary
-    whose Launch button `launch` presses."""
+async def to_summary(sandbox: Sandbox, campaign_id: int) -> SentMessage:
+    """/campaigns, the saved draft, Continue, send now, default quiet hours: the summary,
+    once the bot has counted the audience for it (before the benchmark's clock starts)."""
     await sandbox.telegram.send_text(MEMBER_CHAT, "/campaigns")
     for data in (
         f"cmp:open:{campaign_id}",
@@ -58,12 +57,13 @@ async def to_summary(sandbox: Sandbox, campaign_id: int) -> None:
         "new:now",
         "new:quiet:default",
     ):
-        await _press_when_offered(sandbox, data)
+        await sandbox.telegram.press_button(MEMBER_CHAT, await _offering(sandbox, data), data)
+    return await _offering(sandbox, LAUNCH)
 
 
-async def launch(sandbox: Sandbox) -> None:
+async def launch(sandbox: Sandbox, summary: SentMessage) -> None:
     """Press Launch under the summary (the moment the benchmark's clock starts)."""
-    await _press_when_offered(sandbox, "new:go")
+    await sandbox.telegram.press_button(MEMBER_CHAT, summary, LAUNCH)
 
 
 class Arrivals:
@@ -97,4 +97,6 @@ def campaign_calls(
 def _in_member_chat(call: Any, member_chat: int) -> bool:
     if call.method in _CHAT_METHODS:
         return True
-    return isinstance(call.params, Params) and str(call.params.raw("chat_id")) == str(member_chat)
+    # The fields as answered calls record them (a dict), or as refused ones do (Params).
+    fields = call.params.values if isinstance(call.params, Params) else call.params
+    return isinstance(fields, dict) and str(fields.get("chat_id")) == str(member_chat)
