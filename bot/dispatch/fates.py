@@ -26,8 +26,7 @@ class Fates:
 
     def __init__(self, *, available: Collection[Channel], rng: random.Random) -> None:
         self._available = available
-        # Jitter only spreads retries out; it needs no secrecy.
-        self._rng = rng
+        self._rng = rng  # the backoff's jitter
 
     def after(
         self,
