@@ -19,6 +19,9 @@ from models import OPTED_OUT, RETRIES_EXHAUSTED, CampaignStatus, Channel, Delive
 
 MAX_ATTEMPTS = 5
 MAX_BACKOFF_SECONDS = 300
+# Answers after which a delivery is done. Ambiguous: maybe delivered, counted as such in the
+# report, never sent a second time.
+_FINAL = {Result.SENT: DeliveryStatus.SENT, Result.AMBIGUOUS: DeliveryStatus.AMBIGUOUS}
 
 
 class Fates:
@@ -37,24 +40,14 @@ class Fates:
         now: datetime,
     ) -> Update:
         """After the platform's answer; `channels` are the campaign's, in the member's order."""
-        if outcome.result is Result.SENT:
+        if (final := _FINAL.get(outcome.result)) is not None:
             return Update(
                 id=row.id,
-                status=DeliveryStatus.SENT,
+                status=final,
                 channel=row.channel,
                 attempts=row.attempts,
                 fell_back_from=row.fell_back_from,
-                message_id=outcome.message_id,
-                sent_at=now,
-            )
-        if outcome.result is Result.AMBIGUOUS:
-            # Maybe delivered: counted as such in the report, never sent a second time.
-            return Update(
-                id=row.id,
-                status=DeliveryStatus.AMBIGUOUS,
-                channel=row.channel,
-                attempts=row.attempts,
-                fell_back_from=row.fell_back_from,
+                message_id=outcome.message_id,  # none when ambiguous: no answer came
                 sent_at=now,
             )
         if outcome.result is Result.RETRY:

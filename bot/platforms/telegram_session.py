@@ -11,16 +11,12 @@ file goes as aiogram sends it.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
-from aiohttp import ClientError
-
-_JSON = {"Content-Type": "application/json"}
+from aiohttp import BytesPayload, FormData
 
 
 class JsonSession(AiohttpSession):
@@ -38,28 +34,11 @@ class JsonSession(AiohttpSession):
             return None
         return self.json_dumps(fields).encode()
 
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
-    ) -> TelegramType:
+    def build_form_data(  # type: ignore[override] - any aiohttp body will do
+        self, bot: Bot, method: TelegramMethod[Any]
+    ) -> FormData | BytesPayload:
+        """The body aiogram's make_request posts: JSON, or aiogram's form for an upload."""
         body = self.json_body(bot, method)
         if body is None:
-            return await super().make_request(bot, method, timeout)
-        session = await self.create_session()
-        url = self.api.api_url(token=bot.token, method=method.__api_method__)
-        # As aiogram's own make_request, but for the body.
-        try:
-            async with session.post(
-                url, data=body, headers=_JSON, timeout=self.timeout if timeout is None else timeout
-            ) as resp:
-                raw_result = await resp.text()
-        except TimeoutError as e:
-            raise TelegramNetworkError(method=method, message="Request timeout error") from e
-        except ClientError as e:
-            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
-        response = self.check_response(
-            bot=bot, method=method, status_code=resp.status, content=raw_result
-        )
-        return cast(TelegramType, response.result)
+            return super().build_form_data(bot, method)
+        return BytesPayload(body, content_type="application/json")
