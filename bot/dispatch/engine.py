@@ -35,8 +35,9 @@ from bot.dispatch.fates import Fates, pending, skipped, unsent
 from bot.dispatch.queue import Chunk, Lease, WorkQueue
 from bot.dispatch.quiet import QuietHours
 from bot.dispatch.ratelimit import RateGate
+from bot.dispatch.recipients import Recipient
 from bot.dispatch.signals import CampaignSignals
-from bot.dispatch.store import Claimed, DeliveryStore, Recipient, Update, Usage
+from bot.dispatch.store import Claimed, DeliveryStore, Update, Usage
 from bot.services.campaigns.placeholders import MessageTemplate, contact_values
 from bot.services.usage import units_for
 from models import (
@@ -79,6 +80,11 @@ class _Plan:
     # WhatsApp template body parameters, each one placeholder.
     parameters: list[MessageTemplate]
     image: Image | None
+
+    @property
+    def personal(self) -> bool:
+        """Whether the text or a template parameter reads the recipient's details."""
+        return self.message.is_personal or bool(self.parameters)
 
 
 class Engine:
@@ -303,8 +309,14 @@ class Engine:
             )
 
     def _outgoing(self, plan: _Plan, row: Claimed, recipient: Recipient, address: str) -> Outgoing:
-        values = contact_values(
-            recipient.first_name, recipient.last_name, recipient.phone, recipient.attributes
+        # Only a placeholder reads the names, the number and the attributes (sealed or JSON:
+        # opening them costs more than the rest of this method).
+        values = (
+            contact_values(
+                recipient.first_name, recipient.last_name, recipient.phone, recipient.attributes
+            )
+            if plan.personal
+            else {}
         )
         template = None
         campaign = plan.campaign

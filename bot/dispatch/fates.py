@@ -14,7 +14,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from bot.dispatch.channels.base import Outcome, Result
-from bot.dispatch.store import EVERYWHERE, Claimed, Recipient, Update
+from bot.dispatch.recipients import Recipient
+from bot.dispatch.store import EVERYWHERE, Claimed, Update
 from models import OPTED_OUT, RETRIES_EXHAUSTED, CampaignStatus, Channel, DeliveryStatus
 
 MAX_ATTEMPTS = 5

@@ -8,7 +8,6 @@ was possibly sent, never possibly forgotten.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from bot.crypto import Sealer
 from bot.dispatch.queue import Chunk
+from bot.dispatch.recipients import CONTACT_COLUMNS, Recipient, recipient_from_row
 from bot.sql import dialect_sql, fetch_returning, marks
 from models import Channel, DeliveryStatus
 from models.suppression import suppressed_keys
@@ -62,62 +62,6 @@ _SUPPRESS = (
     "INSERT INTO suppression (member_id, key, address, channel, source, detail, created_at) "
     "VALUES (?, ?, ?, ?, 'platform_signal', ?, ?) ON CONFLICT DO NOTHING"
 )
-# What recipient_from_row reads, in its order; c. names the contact table in every query.
-CONTACT_COLUMNS = (
-    "c.id, c.sealed_phone, c.telegram_id, c.line_id, c.whatsapp, c.first_name, c.last_name, "
-    "c.attributes, c.timezone, c.unreachable, c.phone_hash, c.whatsapp_hash"
-)
-
-
-@dataclass(slots=True)
-class Recipient:
-    """What the engine needs of a contact to address and personalise a message: numbers and
-    names opened (they are sealed in the database), the numbers' keyed hashes for the
-    suppression list."""
-
-    contact_id: int
-    phone: str | None
-    telegram_id: int | None
-    line_id: str | None
-    whatsapp: str | None
-    first_name: str | None
-    last_name: str | None
-    attributes: dict[str, str]
-    timezone: str | None
-    unreachable: frozenset[str]
-    phone_hash: str | None = None
-    whatsapp_hash: str | None = None
-
-    def address(self, channel: Channel) -> str | None:
-        """The id or number that channel reaches this person at, if any and not marked dead."""
-        if channel.value in self.unreachable:
-            return None
-        if channel is Channel.TELEGRAM:
-            return str(self.telegram_id) if self.telegram_id is not None else None
-        if channel is Channel.LINE:
-            return self.line_id
-        return self.whatsapp or self.phone
-
-    def suppression_entries(self) -> list[tuple[str, str, str | None]]:
-        """(key, channel, number) of every address, as the suppression list files them: a
-        number under its keyed hash, with the number itself to keep sealed beside it; a
-        channel id readable in its key, with no number."""
-        numbers = {self.phone_hash: self.phone, self.whatsapp_hash: self.whatsapp}
-        entries = [(key, "phone", number) for key, number in numbers.items() if key]
-        if self.telegram_id is not None:
-            entries.append((f"telegram:{self.telegram_id}", Channel.TELEGRAM.value, None))
-        if self.line_id:
-            entries.append((f"line:{self.line_id}", Channel.LINE.value, None))
-        return entries
-
-    def suppression_keys(self) -> list[str]:
-        """Every key an opt-out of this person may be filed under."""
-        keys = [key for key in (self.phone_hash, self.whatsapp_hash) if key]
-        if self.telegram_id is not None:
-            keys.append(f"telegram:{self.telegram_id}")
-        if self.line_id:
-            keys.append(f"line:{self.line_id}")
-        return keys
 
 
 @dataclass(slots=True)
@@ -225,42 +169,6 @@ async def opted_out(
     for key in await suppressed_keys(connection, member_id=member_id, keys=keys, hashed=hashed):
         scopes.setdefault(by_key[key], set()).add(suppression_scope(key))
     return {contact_id: frozenset(scope) for contact_id, scope in scopes.items()}
-
-
-def recipient_from_row(row: Sequence[Any], sealer: Sealer | None) -> Recipient:
-    """A Recipient from a row of CONTACT_COLUMNS, its numbers and names opened by `sealer`:
-    four AES-GCM decryptions, a few microseconds against the half millisecond a send costs.
-    Without a sealer they stay sealed: for the launch's snapshot, which asks only which
-    addresses a person has (and their hashes, for the suppression list), never what they say."""
-    opened = sealer.open if sealer is not None else _as_is
-    return Recipient(
-        contact_id=row[0],
-        phone=opened(row[1]),
-        telegram_id=row[2],
-        line_id=row[3],
-        whatsapp=opened(row[4]),
-        first_name=opened(row[5]),
-        last_name=opened(row[6]),
-        attributes=_attributes(row[7]),
-        timezone=row[8],
-        unreachable=_parse_unreachable(row[9]),
-        phone_hash=row[10],
-        whatsapp_hash=row[11],
-    )
-
-
-def _as_is(value: str | None) -> str | None:
-    return value
-
-
-def _parse_unreachable(value: str | None) -> frozenset[str]:
-    return frozenset(value.split(",")) if value else frozenset()
-
-
-def _attributes(value: Any) -> dict[str, str]:
-    if isinstance(value, dict):
-        return value
-    return json.loads(value) if value else {}
 
 
 class DeliveryStore:

@@ -16,13 +16,8 @@ from typing import Any
 
 from tortoise import connections
 
-from bot.dispatch.store import (
-    CONTACT_COLUMNS,
-    EVERYWHERE,
-    Recipient,
-    opted_out,
-    recipient_from_row,
-)
+from bot.dispatch.recipients import CONTACT_COLUMNS, Recipient, recipient_from_row
+from bot.dispatch.store import EVERYWHERE, opted_out
 from bot.sql import dialect_sql, marks
 from models import NO_CHANNEL, OPTED_OUT, Campaign, Channel, DeliveryStatus
 
