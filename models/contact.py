@@ -85,6 +85,9 @@ class Contact(Model):
             ("member", "telegram_id"),
             ("member", "line_id"),
         )
+        # A member's contacts in id order, which a launch reads a batch at a time: without it
+        # SQLite took a unique index above and sorted all of the member's contacts per batch.
+        indexes = (("member_id", "id"),)
 
 
 class ListMembership(Model):

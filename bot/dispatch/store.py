@@ -8,6 +8,7 @@ was possibly sent, never possibly forgotten.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,10 +31,11 @@ _CLAIM = (
     "AND status = 'pending' "
     "RETURNING id, contact_id, channel, attempts, fell_back_from"
 )
-_RECORD = (
+_SET = (
     "UPDATE delivery SET status = ?, channel = ?, attempts = ?, fell_back_from = ?, "
-    "not_before = ?, message_id = ?, error_code = ?, sent_at = ?, updated_at = ? WHERE id = ?"
+    "not_before = ?, message_id = ?, error_code = ?, sent_at = ?, updated_at = ? "
 )
+_RECORD = _SET + "WHERE id = ?"
 _USAGE = (
     "INSERT INTO usage_record (member_id, campaign_id, delivery_id, sent_at, channel, account, "
     "recipient, units, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -248,10 +250,12 @@ class DeliveryStore:
     async def _record(
         self, connection: Any, updates: Sequence[Update], usage: Sequence[Usage], now: datetime
     ) -> None:
-        await connection.execute_many(
-            dialect_sql(connection, _RECORD),
-            [
-                [
+        # Deliveries that end alike (a LINE multicast's 500 recipients, a claim skipped for
+        # quiet hours) are one UPDATE ... IN: half the database's work of a statement per row.
+        alike: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for update in updates:
+            alike[
+                (
                     update.status.value,
                     update.channel.value if update.channel else None,
                     update.attempts,
@@ -261,11 +265,15 @@ class DeliveryStore:
                     update.error_code,
                     update.sent_at,
                     now,
-                    update.id,
-                ]
-                for update in updates
-            ],
-        )
+                )
+            ].append(update.id)
+        singles = [[*values, ids[0]] for values, ids in alike.items() if len(ids) == 1]
+        if singles:
+            await connection.execute_many(dialect_sql(connection, _RECORD), singles)
+        for values, ids in alike.items():
+            if len(ids) > 1:
+                sql = f"{_SET}WHERE id IN ({marks(len(ids))})"
+                await connection.execute_query(dialect_sql(connection, sql), [*values, *ids])
         if not usage:
             return
         await connection.execute_many(
