@@ -44,18 +44,31 @@ def test_tally_keeps_failures_and_skips_apart() -> None:
     assert counts.ended
 
 
-async def test_the_watcher_reports_changes_at_most_every_interval_then_the_end() -> None:
-    seen = [_sending(k, 4) for k in (0, 1, 2, 3, 3)]
-    seen.append(tally(CampaignStatus.FINISHED, [DeliveryCount(S.SENT, "telegram", None, False, 4)]))
-    now = [0.0]
+class _Time:
+    """A clock that only the watcher's sleeps move (and a load, by what it costs)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.pauses: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+async def _watch(seen: list[Tally], time: _Time, *, load_cost: float = 0.0) -> list[Tally]:
+    """What the watcher showed of `seen` (loaded in turn, each taking `load_cost` seconds),
+    every=2, first=0.5; the last of `seen` must have ended."""
     loads = iter(seen)
-
-    async def load() -> Tally:
-        now[0] += 1.0  # each poll a second after the last
-        return next(loads)
-
     shown: list[Tally] = []
     finished: list[Tally] = []
+
+    async def load() -> Tally:
+        time.now += load_cost
+        return next(loads)
 
     async def on_progress(current: Tally) -> None:
         shown.append(current)
@@ -68,13 +81,36 @@ async def test_the_watcher_reports_changes_at_most_every_interval_then_the_end()
         on_progress=on_progress,
         on_finish=on_finish,
         every=2.0,
-        first=0.0,
-        clock=lambda: now[0],
+        first=0.5,
+        clock=time.clock,
+        sleep=time.sleep,
     )
-    assert [item.sent for item in shown] == [1, 3], "changes at 2 s and 4 s; 3 s was too soon"
-    assert shown[0].rate == 1.0
-    assert shown[0].eta == 3.0
     assert [item.status for item in finished] == [CampaignStatus.FINISHED]
+    return shown
+
+
+def _finished(total: int) -> Tally:
+    return tally(CampaignStatus.FINISHED, [DeliveryCount(S.SENT, "telegram", None, False, total)])
+
+
+async def test_the_watcher_reports_changes_at_most_every_interval_then_the_end() -> None:
+    time = _Time()
+    shown = await _watch([*(_sending(k, 8) for k in (0, 1, 2, 3, 6)), _finished(8)], time)
+    # Polls at 0, 1 (backing off from 0.5), 3 (shown: 2 s since the start), then every 2 s,
+    # when the next report may come: 5 (shown), 7 (shown), 9 (ended).
+    assert time.pauses == [1.0, 2.0, 2.0, 2.0, 2.0]
+    assert [item.sent for item in shown] == [2, 3, 6]
+    assert shown[0].rate == 2 / 3
+    assert shown[0].eta == 9.0
+
+
+async def test_a_costly_tally_spaces_the_polls_to_keep_the_database_free() -> None:
+    time = _Time()
+    # Each count takes half a second (a million deliveries): polls 10 s apart, so that
+    # watching holds the database 5% of the time.
+    shown = await _watch([_sending(0, 8), _sending(4, 8), _finished(8)], time, load_cost=0.5)
+    assert time.pauses == [10.0, 10.0]
+    assert [item.sent for item in shown] == [4]
 
 
 async def test_the_watcher_stops_when_the_campaign_is_gone_or_a_draft_again() -> None:
