@@ -1,7 +1,7 @@
 """A delivery's recipient as the dispatcher and the launch read it from the contact table.
 
 Numbers and names are sealed in the database (bot/crypto.py) and the attributes are a JSON
-column. Each is opened when first read, not when the row is: routing a launch asks only which
+column. Each is opened when it is read, not when the row is: routing a launch asks only which
 addresses a person has, and a campaign text without placeholders on Telegram or LINE needs
 none of them. Opening all four and parsing the attributes for every row cost a 100,000-recipient
 LINE campaign about a tenth of its CPU (four AES-GCM decryptions and a json.loads per row, at
@@ -63,10 +63,12 @@ class Recipient:
 
     @property
     def first_name(self) -> str | None:
+        """The given name, as imported."""
         return self._opened(self.sealed_first_name)
 
     @property
     def last_name(self) -> str | None:
+        """The family name, as imported."""
         return self._opened(self.sealed_last_name)
 
     @property
