@@ -6,9 +6,10 @@ reached, or failed share of its sends, passes its limit is held for the operator
 told. The dispatcher asks after recording each claim, at most once a second per campaign in
 a process, which bounds the overshoot to a second of sending; a scheduler job asks for every
 running campaign too, for opt-outs that come in while nothing is being sent (quiet hours).
-A check counts the whole campaign, so the checks of a big one are spaced further to take at
-most progress.LOAD_SHARE of the database: at 1,000,000 deliveries one took about 0.3 s, and a
-check a second held SQLite's one connection, which the sends share, for a third of the time.
+A check counts the whole campaign, so the checks of a big one are spaced further
+(progress.spacing_for) to take at most progress.LOAD_SHARE of the database: at 1,000,000
+deliveries one took about 0.3 s, and a check a second held SQLite's one connection, which the
+sends share, for a third of the time.
 
 Opt-outs counted: recipients this campaign reached who then went on the member's suppression
 list by their own act (a STOP, or blocking the bot: sources keyword and platform_signal),
@@ -30,7 +31,7 @@ from datetime import datetime
 
 from tortoise import connections
 
-from bot.services.campaigns.progress import LOAD_SHARE
+from bot.services.campaigns.progress import spacing_for
 from bot.services.campaigns.service import CampaignService
 from bot.services.campaigns.states import TransitionError
 from bot.sql import dialect_sql
@@ -123,7 +124,7 @@ class AutoPause:
         # Set before the check: the other claims recorded meanwhile must not check too.
         self._next_check[campaign_id] = now + self._every
         await self.check(campaign_id)
-        spacing = (self._monotonic() - now) / LOAD_SHARE
+        spacing = spacing_for(self._monotonic() - now)
         self._next_check[campaign_id] = now + max(self._every, spacing)
 
     async def check_running(self) -> int:

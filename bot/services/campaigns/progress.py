@@ -33,6 +33,11 @@ _WAITING = frozenset({CampaignStatus.SCHEDULED, CampaignStatus.REVIEW})
 LOAD_SHARE = 0.05
 
 
+def spacing_for(cost: float) -> float:
+    """The least time between two counts of a campaign that each take `cost` seconds."""
+    return cost / LOAD_SHARE
+
+
 @dataclass(slots=True)
 class ChannelTally:
     """One channel's share: accepted by the platform, failed there, still to send."""
@@ -156,7 +161,7 @@ async def watch(
         if current is None or current.status is CampaignStatus.DRAFT:
             return
         now = clock()
-        spacing = (now - asked) / LOAD_SHARE
+        spacing = spacing_for(now - asked)
         if current.status is CampaignStatus.RUNNING:
             if start is None:
                 start = (now, current.settled)
