@@ -13,6 +13,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot import db
+from bot.charts import ChartDrawer
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.crypto import Sealer
@@ -107,8 +108,11 @@ class App:
     statuses: StatusUpdates
 
     @classmethod
-    async def build(cls, settings: Settings, *, clock: Clock = utc_now) -> App:
-        """Connect the database and Redis, and build the channels that are configured."""
+    async def build(
+        cls, settings: Settings, *, clock: Clock = utc_now, charts: ChartDrawer | None = None
+    ) -> App:
+        """Connect the database and Redis, and build the channels that are configured;
+        `clock` and `charts` are the services' (tests give a movable clock, a broken drawer)."""
         await db.connect(settings)
         redis = connect_redis(settings.REDIS_URL) if settings.REDIS_URL else None
         storage: BaseStorage = RedisStorage(redis) if redis is not None else MemoryStorage()
@@ -145,7 +149,7 @@ class App:
             await terms_announcement(i18n, notifier)(member)
 
         async def unwatched_campaigns(member: Member, campaign: Campaign, tally: Tally) -> None:
-            await unwatched_report(i18n, notifier)(member, campaign, tally)
+            await unwatched_report(i18n, notifier, services.charts)(member, campaign, tally)
 
         async def send_notice(member: Member, kind: NoticeKind, text: str) -> int:
             return await notice_sender(i18n, notifier)(member, kind, text)
@@ -187,6 +191,7 @@ class App:
                 min_sends=settings.PAUSE_MIN_SENDS,
             ),
             on_hold=campaign_paused,
+            charts=charts,
             clock=clock,
         )
         notifier = MemberNotifier(bot=bot, line=line, downloads=services.downloads)

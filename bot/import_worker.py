@@ -29,11 +29,12 @@ import importlib.util
 import marshal
 import struct
 import sys
-import traceback
 import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, BinaryIO
+
+from bot.logs import error_place
 
 FRAME_HEADER = struct.Struct("!I")
 
@@ -83,12 +84,6 @@ def _without_package_init(*packages: str) -> None:
             sys.modules[name] = importlib.util.module_from_spec(spec)
 
 
-def _where(error: BaseException) -> str:
-    last = traceback.extract_tb(error.__traceback__)[-1:]
-    place = f" at {last[0].filename}:{last[0].lineno}" if last else ""
-    return f"{type(error).__name__}{place}"
-
-
 def main() -> int:
     """Read the job from stdin, write the batches to stdout; the exit status says if it broke."""
     out = sys.stdout.buffer
@@ -104,7 +99,7 @@ def main() -> int:
     except BrokenPipeError:
         return 1  # the importer is gone (cancelled): nobody to tell
     except Exception as error:  # noqa: BLE001 - reported to the importer, which logs it
-        out.write(frame(("failed", _where(error))))
+        out.write(frame(("failed", error_place(error))))
         out.flush()
         return 1
     return 0

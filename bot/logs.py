@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 
 # Attributes every LogRecord has; anything else came from `extra=` and is printed as a field.
@@ -41,3 +42,11 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
     # aiohttp's access log prints request paths, and Bot API paths carry the bot token.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def error_place(error: BaseException) -> str:
+    """The exception's type and the line that raised it, never its message, which may quote
+    a file's rows or a campaign's name: what a child process tells its parent when it broke."""
+    last = traceback.extract_tb(error.__traceback__)[-1:]
+    place = f" at {last[0].filename}:{last[0].lineno}" if last else ""
+    return f"{type(error).__name__}{place}"

@@ -8,8 +8,10 @@ refused. Which actions a card offers follows the table of allowed transitions.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
+from bot.charts import ChartDrawer, ChartError
 from bot.conversation import Button, Context, Keyboard, Router
 from bot.conversation.responder import Responder, SentRef
 from bot.i18n import I18n, Translator
@@ -27,6 +29,8 @@ from handlers.campaign_texts import (
 )
 from handlers.review_texts import finding_lines
 from models import Campaign, CampaignStatus, Member
+
+log = logging.getLogger(__name__)
 
 router = Router("campaign_manage")
 S = CampaignStatus
@@ -72,13 +76,18 @@ def _result_buttons(t: Translator, campaign: Campaign, tally: Tally) -> Keyboard
     return rows
 
 
-async def send_report(reply: Responder, t: Translator, campaign: Campaign, tally: Tally) -> None:
-    """The chart, then the report with its buttons (last, where LINE shows quick replies)."""
+async def send_report(
+    reply: Responder, t: Translator, campaign: Campaign, tally: Tally, charts: ChartDrawer
+) -> None:
+    """The chart, then the report with its buttons (last, where LINE shows quick replies).
+    A chart that cannot be drawn is logged and left out: the report is what the member needs."""
     title = t.gettext('"{name}"').format(name=campaign.name)
-    # matplotlib costs a worker process ~30 MB it never uses: loaded on the first report only.
-    from bot.services.charts import bar_chart
-
-    await reply.send_image(f"report-{campaign.id}.png", bar_chart(title, chart_bars(t, tally)))
+    try:
+        chart = await charts.bar_chart(title, chart_bars(t, tally))
+    except ChartError:
+        log.exception("report chart not drawn", extra={"campaign_id": campaign.id})
+    else:
+        await reply.send_image(f"report-{campaign.id}.png", chart)
     await reply.send(report_text(t, campaign, tally), buttons=_result_buttons(t, campaign, tally))
 
 
@@ -87,7 +96,7 @@ def worth_reporting(tally: Tally) -> bool:
     return bool(tally.total) or tally.status is not S.CANCELLED
 
 
-def unwatched_report(i18n: I18n, notifier: MemberNotifier) -> UnwatchedReport:
+def unwatched_report(i18n: I18n, notifier: MemberNotifier, charts: ChartDrawer) -> UnwatchedReport:
     """How a worker reports a campaign that ended while no chat watched it: the chart and the
     report, with its buttons, on each of the member's chats."""
 
@@ -96,7 +105,7 @@ def unwatched_report(i18n: I18n, notifier: MemberNotifier) -> UnwatchedReport:
             return
         t = i18n.translator(member.locale, member.timezone)
         await notifier.reach(
-            member.id, lambda responder: send_report(responder, t, campaign, tally)
+            member.id, lambda responder: send_report(responder, t, campaign, tally, charts)
         )
 
     return report
@@ -111,6 +120,7 @@ class _ProgressMessage:
         t: Translator,
         campaign: Campaign,
         claim: Callable[[int], Awaitable[bool]],
+        charts: ChartDrawer,
     ) -> None:
         """`claim`: whether this chat sends the report (a worker may have, see
         CampaignService.report_ended)."""
@@ -118,6 +128,7 @@ class _ProgressMessage:
         self._t = t
         self._campaign = campaign
         self._claim = claim
+        self._charts = charts
         self._ref: SentRef | None = None
         self._shown = False
         # The watcher may report before the first message is out; it waits for it.
@@ -147,7 +158,7 @@ class _ProgressMessage:
         if self._ref is not None:
             await self._reply.edit(self._ref, progress_text(self._t, self._campaign.name, tally))
         if worth_reporting(tally) and await self._claim(self._campaign.id):
-            await send_report(self._reply, self._t, self._campaign, tally)
+            await send_report(self._reply, self._t, self._campaign, tally, self._charts)
 
 
 async def follow(ctx: Context, campaign: Campaign) -> None:
@@ -155,10 +166,11 @@ async def follow(ctx: Context, campaign: Campaign) -> None:
 
     A campaign already followed in this process keeps its own progress message.
     """
+    services = ctx.services
     watcher = _ProgressMessage(
-        ctx.reply.detached(), ctx.t, campaign, ctx.services.campaigns.claim_report
+        ctx.reply.detached(), ctx.t, campaign, services.campaigns.claim_report, services.charts
     )
-    started = ctx.services.campaigns.watch(
+    started = services.campaigns.watch(
         campaign, on_progress=watcher.update, on_finish=watcher.finish
     )
     if not started:
@@ -312,7 +324,7 @@ async def report(ctx: Context) -> None:
     campaign = await owned_campaign(ctx, "cmp:report:")
     tally = await ctx.services.campaigns.tally(campaign) if campaign is not None else None
     if campaign is not None and tally is not None:
-        await send_report(ctx.reply, ctx.t, campaign, tally)
+        await send_report(ctx.reply, ctx.t, campaign, tally, ctx.services.charts)
 
 
 @router.button("cmp:csv:")

@@ -65,12 +65,10 @@ async def chart(ctx: Context) -> None:
     if month is None:
         return
     days = await ctx.services.usage.by_day(ctx.require_member(), month)
-    # matplotlib costs a process ~30 MB it rarely needs: loaded on the first chart only.
-    from bot.services.charts import column_chart
-
     title = ctx.t.gettext("Messages per day, {month}").format(month=_title(ctx.t, month))
     columns = [(str(day.day), units) for day, units in days.items()]
-    await ctx.reply.send_image(f"usage-{month.key}.png", column_chart(title, columns))
+    chart = await ctx.services.charts.column_chart(title, columns)
+    await ctx.reply.send_image(f"usage-{month.key}.png", chart)
 
 
 async def _show(ctx: Context, month: Month) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.charts import ChartDrawer
 from bot.crypto import Sealer
 from bot.dispatch.parts import DispatchParts
 from bot.services.announcements import AnnouncementService, NoticeDelivering
@@ -87,6 +88,7 @@ class Services:
     screening: ScreeningService
     reviews: ReviewService
     autopause: AutoPause
+    charts: ChartDrawer
 
     async def left_channel(self, channel: str, address: str, detail: str) -> None:
         """A platform says someone left a channel by their own act (blocked the bot,
@@ -114,6 +116,7 @@ class Services:
         notices: NoticeDelivering | None = None,
         pause_limits: PauseLimits | None = None,
         on_hold: OnHold | None = None,
+        charts: ChartDrawer | None = None,
         clock: Clock = utc_now,
     ) -> Services:
         """Wire the services with one shared clock (tests pass a movable one); `channels`
@@ -125,7 +128,8 @@ class Services:
         changed; `operator_ids` are the operators' chat account ids per platform; `notices`
         sends the operator's announcements to members (see announcements.py); `pause_limits`
         the rates that hold a running campaign, and `on_hold` tells its member and the
-        operators."""
+        operators; `charts` draws the reports' and usage charts (tests give one that
+        breaks)."""
         transitions = Transitions(clock=clock, on_change=dispatch.signals.publish)
         screening = ScreeningService(clock=clock)
         campaigns = CampaignService(
@@ -180,4 +184,5 @@ class Services:
             autopause=AutoPause(
                 campaigns=campaigns, limits=pause_limits or PauseLimits(), on_hold=on_hold
             ),
+            charts=charts or ChartDrawer(),
         )

@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
+from bot.charts import ChartDrawer
 from bot.sandbox import SentMessage
 from models import (
     Campaign,
@@ -29,8 +31,9 @@ from models import (
 )
 from tests.support.chats import MemberChat, button_data
 from tests.support.contacts import sealed
-from tests.support.harness import Harness
+from tests.support.harness import Harness, running_bot
 from tests.support.onboarding import onboard
+from tests.support.operators import engine_running
 
 
 async def audience(
@@ -144,6 +147,12 @@ async def picture(chat: MemberChat) -> tuple[bytes, SentMessage]:
             return await _fetch(images[0]["originalContentUrl"]), await chat.next()
 
 
+def _is_picture(message: SentMessage) -> bool:
+    if message.document is not None:
+        return message.document[0].endswith(".png")
+    return any(m.get("type") == "image" for m in message.raw.get("messages", []))
+
+
 async def until_text(chat: MemberChat, fragment: str) -> str:
     """The text of the next bot message containing `fragment`, skipping others."""
     while fragment not in (text := (await chat.next()).text or ""):
@@ -216,6 +225,27 @@ async def test_a_composed_campaign_reaches_everyone_and_is_reported(
     assert rows["Ana"]["telegram_id"] == "4001"
     assert (rows["Eva"]["status"], rows["Eva"]["error_code"]) == ("skipped", "opted_out")
     assert rows["Luis"]["sent_at"].startswith("2026-11-23T10:00")
+
+
+async def test_the_report_comes_without_its_chart_when_the_chart_cannot_be_drawn(
+    database_url: str, redis_url: str | None, platform: Platform
+) -> None:
+    broken = ChartDrawer(command=(sys.executable, "-c", "import sys; sys.exit(3)"))
+    async with (
+        running_bot(database_url=database_url, redis_url=redis_url, charts=broken) as harness,
+        engine_running(harness),
+    ):
+        chat = harness.chat(platform)
+        await onboard(chat)
+        harness.sandbox.telegram.add_user(4101)
+        customers = await audience(harness, await Member.get(), [{"telegram_id": 4101}])
+        await chat.press(await compose(chat, customers.id, "Hello", "telegram"), "new:go")
+        before: list[SentMessage] = []
+        while "Sent: 1" not in ((report := await chat.next()).text or ""):
+            before.append(report)
+    assert not [message for message in before if _is_picture(message)]
+    assert [text for text in button_data(report) if text.startswith("cmp:csv:")], "whole"
+    assert [m.text for m in harness.sandbox.telegram.inbox(4101)] == ["Hello"]
 
 
 async def test_a_malformed_placeholder_is_explained(harness: Harness, platform: Platform) -> None:

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot import db
 from bot.app import App
+from bot.charts import ChartDrawer
 from bot.config import Settings
 from bot.processes import telegram_intake
 from bot.sandbox import Sandbox
@@ -66,9 +67,11 @@ async def running_bot(
     redis_url: str | None,
     telegram_polling: bool = False,
     settings: Mapping[str, object] | None = None,
+    charts: ChartDrawer | None = None,
 ) -> AsyncIterator[Harness]:
     """Start sandbox and bot; stop both, and fail if any request broke the platform specs.
-    `settings` adds to the bot's configuration (the operators' ids, say)."""
+    `settings` adds to the bot's configuration (the operators' ids, say); `charts` replaces
+    the bot's chart drawer (with one that breaks)."""
     sandbox = Sandbox()
     sandbox_runner, sandbox_url = await _serve(sandbox.app)
     # The bot's own address is part of its settings (download links), so its port is picked first.
@@ -82,7 +85,7 @@ async def running_bot(
     )
     await db.apply_migrations(configured)
     clock = MovableClock()
-    app = await App.build(configured, clock=clock)
+    app = await App.build(configured, clock=clock, charts=charts)
     bot_runner, bot_url = await _serve(build_web_app(app), configured.WEB_PORT)
     sandbox.connect_bot(bot_url)
     stop = asyncio.Event()

@@ -1,4 +1,4 @@
-"""Charts as PNG, drawn with matplotlib's Agg backend: a campaign's report, usage by day.
+"""The drawing, with matplotlib's Agg backend; only the chart process imports it.
 
 The labels come in already translated. A Figure with its own Agg canvas, never pyplot: no
 global figure state, nothing shown on a screen.
