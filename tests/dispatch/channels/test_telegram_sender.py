@@ -73,8 +73,10 @@ async def test_server_errors_are_retries_and_lost_answers_ambiguous(
     _recipients(sandbox, 2001, 2002)
     sandbox.faults.server_error("telegram", match="sendMessage", times=1, status=502)
     [broken] = await sender.send([Outgoing(1, "2001", "Offer")])
-    sandbox.faults.timeout("telegram", match="sendMessage", times=1, hold=2.0)
-    hasty = TelegramSender.build(harness.app.settings, timeout=0.5)
+    # 1 s for the answer: long enough for the request to reach the stand-in on a loaded
+    # machine (0.5 s once was not), well short of the stand-in's 3 s hold.
+    sandbox.faults.timeout("telegram", match="sendMessage", times=1, hold=3.0)
+    hasty = TelegramSender.build(harness.app.settings, timeout=1.0)
     try:
         [lost] = await hasty.send([Outgoing(2, "2002", "Offer")])
     finally:
