@@ -49,10 +49,13 @@ _DUE_RANGES = (
 )
 # The same cut-off as the ranges: a hold set meanwhile ends later, so it is not cleared.
 _CLEAR_DUE = f"UPDATE delivery SET not_before = NULL WHERE {_DUE}"  # noqa: S608
+# Held deliveries (quiet hours, a retry's backoff) are left out: release_due queues them when
+# their hold ends. Queued before, they would be taken and found not due, again at every sweep:
+# a million recipients held for the night kept a worker's core busy all night.
 _PENDING_RANGES = (
     "SELECT d.campaign_id, MIN(d.id), MAX(d.id) FROM delivery d "
-    "JOIN campaign c ON c.id = d.campaign_id WHERE d.status IN ('pending', 'sending') AND {} "
-    "GROUP BY d.campaign_id"
+    "JOIN campaign c ON c.id = d.campaign_id WHERE d.status IN ('pending', 'sending') "
+    "AND (d.not_before IS NULL OR d.not_before <= ?) AND {} GROUP BY d.campaign_id"
 )
 _PENDING_RUNNING = _PENDING_RANGES.format("c.status = 'running'")
 _PENDING_OF_ONE = _PENDING_RANGES.format("c.id = ?")
@@ -375,14 +378,15 @@ class DeliveryStore:
             await connection.execute_query(dialect_sql(connection, _CLEAR_DUE), [now])
         return [Chunk(row[0], row[1], row[2]) for row in rows]
 
-    async def pending_ranges(self, campaign_id: int | None = None) -> list[Chunk]:
-        """Per running campaign (or just this one), the range of its deliveries still to
-        send, those left mid-send by a dead worker included (whoever takes them settles them)."""
+    async def pending_ranges(self, now: datetime, campaign_id: int | None = None) -> list[Chunk]:
+        """Per running campaign (or just this one), the range of its deliveries to send at
+        `now`, those left mid-send by a dead worker included (whoever takes them settles them);
+        not those held until later."""
         connection = self._connection()
         if campaign_id is None:
-            sql, params = _PENDING_RUNNING, []
+            sql, params = _PENDING_RUNNING, [now]
         else:
-            sql, params = _PENDING_OF_ONE, [campaign_id]
+            sql, params = _PENDING_OF_ONE, [now, campaign_id]
         _, rows = await connection.execute_query(dialect_sql(connection, sql), params)
         return [Chunk(row[0], row[1], row[2]) for row in rows]
 

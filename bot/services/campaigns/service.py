@@ -360,7 +360,7 @@ class CampaignService:
 
     async def sweep(self) -> int:
         """Queue again what must be: held deliveries now due, unfinished launches, and all
-        pending work when the queue lost it (restart). How many chunks were queued."""
+        due pending work when the queue lost it (restart). How many chunks were queued."""
         chunks = await self._store.release_due(self._clock())
         # A launch whose snapshot stopped moving (its process died): resumed here. One still
         # writing touches its campaign at every batch, in whatever process it runs.
@@ -371,7 +371,7 @@ class CampaignService:
             if not self._tasks.running(f"snapshot-{campaign_id}"):
                 self._tasks.spawn(self.snapshot(campaign_id), name=f"snapshot-{campaign_id}")
         if await self._queue.idle():
-            chunks += await self._store.pending_ranges()
+            chunks += await self._store.pending_ranges(self._clock())
         for campaign_id in await Campaign.filter(
             status=CampaignStatus.RUNNING, audience_ready=True
         ).values_list("id", flat=True):
@@ -383,7 +383,7 @@ class CampaignService:
         return len(queued)
 
     async def _requeue(self, campaign_id: int) -> None:
-        for chunk in await self._store.pending_ranges(campaign_id):
+        for chunk in await self._store.pending_ranges(self._clock(), campaign_id):
             await self._queue.put(_pieces(chunk))
 
     def _unsaved(self, member: Member, draft: Draft) -> Campaign:
