@@ -85,7 +85,7 @@ async def send_report(
     try:
         chart = await charts.bar_chart(title, chart_bars(t, tally))
     except ChartError:
-        log.exception("report chart not drawn", extra={"campaign_id": campaign.id})
+        log.exception("report chart not drawn", extra={"campaign": campaign.id})
     else:
         await reply.send_image(f"report-{campaign.id}.png", chart)
     await reply.send(report_text(t, campaign, tally), buttons=_result_buttons(t, campaign, tally))

@@ -3,11 +3,10 @@ by day.
 
 matplotlib costs a process about 30 MB and 0.7 s of CPU to load, and drawing a chart holds the
 event loop for a tenth of a second or more. In the bot's own process, the first report of a
-worker's life would add those 30 MB to it for good (a million-recipient campaign's worker went
-over its 300 MB because of them) and stop its sends for a second. The chart process
-(`python -m bot.charts`, see __main__.py) loads matplotlib, draws one chart on the other core
-while this process goes on sending, and exits: charts are rare (one per report, or on request),
-so nothing stays running between them.
+worker's life would add those 30 MB to it for good and stop its sends for a second. The chart
+process (`python -m bot.charts`, see __main__.py) loads matplotlib, draws one chart on the
+other core while this process goes on sending, and exits: charts are rare (one per report, or
+on request), so nothing stays running between them.
 
 This module itself imports nothing heavy: the chart process imports it first, as its package.
 """
