@@ -17,11 +17,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+
+import bot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# The folder holding the `bot` package: where `python -m bot.charts` finds it.
-_CODE_ROOT = Path(__file__).resolve().parent.parent.parent
 _DRAW = (sys.executable, "-m", "bot.charts")
 
 
@@ -52,7 +51,7 @@ class ChartDrawer:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            cwd=_CODE_ROOT,
+            cwd=bot.CODE_ROOT,
         )
         try:
             async with asyncio.timeout(self._timeout):

@@ -17,7 +17,6 @@ import marshal
 import sys
 import zlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -30,8 +29,6 @@ from bot.services.lists.reading import BatchReader, ReadBatch
 # What the importer may hold of the worker's output before it blocks: a few batches.
 _READ_AHEAD_BYTES = 2 * 2**20
 _SEND_CHUNK = 2**20
-# The folder holding the `bot` package: where `python -m bot.import_worker` finds it.
-_CODE_ROOT = Path(bot.__file__).resolve().parent.parent
 
 
 class ImportWorkerError(RuntimeError):
@@ -122,7 +119,7 @@ class WorkerSource:
             "bot.import_worker",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            cwd=_CODE_ROOT,
+            cwd=bot.CODE_ROOT,
             limit=_READ_AHEAD_BYTES,
         )
         return self
