@@ -59,3 +59,20 @@ async def test_migrate_then_run_then_stop(tmp_path: Path) -> None:
     records += [json.loads(line) for line in rest.decode().splitlines()]
     off = {record.get("channel") for record in records if "channel off" in record["message"]}
     assert off == {"telegram", "line", "whatsapp"}, "each absent channel is reported at start"
+
+
+async def test_the_long_running_processes_leave_the_heavy_file_libraries_unloaded() -> None:
+    # Every `run`, `web` and `worker` process imports what these two modules import, and lives
+    # for weeks: openpyxl with numpy (30 MB) and matplotlib belong to the moments that need
+    # them (a workbook read or written, a chart drawn), in the process that does it.
+    probe = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sys, bot.app, bot.processes; "
+        "print(sorted({'openpyxl', 'numpy', 'matplotlib'} & sys.modules.keys()))",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    loaded, _ = await asyncio.wait_for(probe.communicate(), 60)
+    assert probe.returncode == 0
+    assert loaded.decode().strip() == "[]"

@@ -6,8 +6,6 @@ import csv
 import io
 from collections.abc import AsyncIterator
 
-from openpyxl import Workbook
-
 from bot.crypto import Sealer
 from bot.services.lists.sealed import opened
 from models import Contact, ContactList
@@ -97,6 +95,10 @@ async def export_csv(contact_list: ContactList, sealer: Sealer) -> bytes:
 
 async def export_xlsx(contact_list: ContactList, sealer: Sealer) -> bytes:
     """The list as an Excel workbook, every cell as text."""
+    # Imported here, when a workbook is asked for: openpyxl (and numpy, which it loads when
+    # installed) adds 30 MB to a process, and every process that sends imports this module.
+    from openpyxl import Workbook
+
     keys = await _attribute_keys(contact_list)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="contacts")
