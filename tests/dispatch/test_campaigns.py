@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.dispatch.store import DeliveryCount, DeliveryStore
 from bot.services.campaigns.service import Draft
 from bot.services.campaigns.states import TransitionError
 from models import (
@@ -30,7 +31,7 @@ from models import (
     Suppression,
     SuppressionSource,
 )
-from tests.support.contacts import phone_key, sealed
+from tests.support.contacts import phone_key, sealed, sealer
 from tests.support.harness import Harness
 
 WAIT_SECONDS = 10
@@ -449,6 +450,51 @@ async def test_a_recipient_failing_everywhere_is_failed_with_the_reason(
     report = await campaigns.report(campaign)
     assert report.failed_by_reason == {"403:blocked": 1}
     assert report.sent == 0
+
+
+async def test_counts_taken_a_window_of_ids_at_a_time_add_up_to_the_campaign(
+    harness: Harness, member: Member
+) -> None:
+    # Two campaigns' deliveries interleaved by id, as two launches at once write them.
+    contact_list = await _list(harness, member, [])
+    campaigns = harness.app.services.campaigns
+    mine, other = [
+        await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM)) for _ in "ab"
+    ]
+    fates = [
+        (DeliveryStatus.SENT, Channel.TELEGRAM, None, None),
+        (DeliveryStatus.SENT, Channel.TELEGRAM, None, None),
+        (DeliveryStatus.SENT, Channel.WHATSAPP, None, "telegram:403"),
+        (DeliveryStatus.FAILED, None, OPTED_OUT, None),
+        (DeliveryStatus.PENDING, None, None, None),
+        (DeliveryStatus.SENT, Channel.TELEGRAM, None, None),
+        (DeliveryStatus.FAILED, Channel.TELEGRAM, "403:blocked", None),
+    ]
+    now = harness.clock()
+    for status, channel, error_code, fell_back_from in fates:
+        for campaign in (mine, other):
+            await Delivery.create(
+                campaign=campaign,
+                status=status,
+                channel=channel,
+                error_code=error_code,
+                fell_back_from=fell_back_from,
+                created_at=now,
+                updated_at=now,
+            )
+
+    expected = {
+        DeliveryCount(DeliveryStatus.SENT, "telegram", None, False, 3),
+        DeliveryCount(DeliveryStatus.SENT, "whatsapp", None, True, 1),
+        DeliveryCount(DeliveryStatus.FAILED, None, OPTED_OUT, False, 1),
+        DeliveryCount(DeliveryStatus.PENDING, None, None, False, 1),
+        DeliveryCount(DeliveryStatus.FAILED, "telegram", "403:blocked", False, 1),
+    }
+    for window in (1, 3, 1_000):
+        store = DeliveryStore(sealer=sealer(harness), count_window=window)
+        assert set(await store.counts(mine.id)) == expected, f"windows of {window}"
+    unsent = await campaigns.save(member, _draft(contact_list, "Hi", Channel.TELEGRAM))
+    assert await DeliveryStore(sealer=sealer(harness)).counts(unsent.id) == []
 
 
 async def _paced(harness: Harness, member: Member, chat_ids: list[int]) -> Campaign:
