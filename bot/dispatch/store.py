@@ -120,6 +120,15 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A platform's report that a sent message was delivered, read or failed after all."""
+
+    message_id: str
+    status: DeliveryStatus
+    error_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryCount:
     """How many deliveries of a campaign share a status, channel, error and fallback."""
 
@@ -335,22 +344,32 @@ class DeliveryStore:
         _, rows = await connection.execute_query(dialect_sql(connection, sql), [campaign_id])
         return bool(rows and rows[0][0])
 
-    async def apply_status(
-        self, message_id: str, status: DeliveryStatus, *, error_code: str | None, now: datetime
-    ) -> int | None:
-        """A platform's later word on a sent message (delivered, read, failed). Statuses only
-        move forward (a late "delivered" never undoes "read"); the contact id of the delivery
-        when one changed, else None."""
-        connection = self._connection()
-        earlier = _EARLIER[status]
-        sql = (
-            "UPDATE delivery SET status = ?, error_code = COALESCE(?, error_code), "  # noqa: S608
-            f"updated_at = ? WHERE message_id = ? AND status IN ({marks(len(earlier))}) "
-            "RETURNING contact_id"
-        )
-        params = [status.value, error_code, now, message_id, *(s.value for s in earlier)]
-        rows = await fetch_returning(connection, sql, params)
-        return rows[0][0] if rows else None
+    async def apply_statuses(
+        self, changes: Sequence[StatusChange], *, now: datetime
+    ) -> list[int | None]:
+        """The platforms' later word on sent messages (delivered, read, failed), in one
+        transaction. Statuses only move forward (a late "delivered" never undoes "read").
+        One answer per change: the contact id of the delivery it moved, else None (also for a
+        change repeated in the same group, which the first one made)."""
+        answers: list[int | None] = [None] * len(changes)
+        # One UPDATE ... IN per kind of change: a group is mostly "delivered" and "read".
+        kinds: dict[tuple[DeliveryStatus, str | None], dict[str, int]] = defaultdict(dict)
+        for index, change in enumerate(changes):
+            kinds[change.status, change.error_code].setdefault(change.message_id, index)
+        async with in_transaction() as connection:
+            for (status, error_code), first_of in kinds.items():
+                earlier = _EARLIER[status]
+                sql = (
+                    "UPDATE delivery SET status = ?, error_code = COALESCE(?, error_code), "  # noqa: S608
+                    f"updated_at = ? WHERE message_id IN ({marks(len(first_of))}) "
+                    f"AND status IN ({marks(len(earlier))}) RETURNING message_id, contact_id"
+                )
+                params = [status.value, error_code, now, *first_of, *(s.value for s in earlier)]
+                for message_id, contact_id in await fetch_returning(connection, sql, params):
+                    index = first_of[message_id]
+                    if answers[index] is None:  # a message id on several rows: the first
+                        answers[index] = contact_id
+        return answers
 
     async def suppress(
         self,

@@ -414,6 +414,56 @@ async def test_whatsapp_statuses_move_deliveries_forward_only(
     assert report.failed_by_reason == {"131026": 1}
 
 
+async def test_a_burst_of_whatsapp_statuses_is_applied_in_groups_forward_only(
+    harness: Harness, member: Member, worker: None
+) -> None:
+    phones = [f"+3461200{number:04d}" for number in range(6)]
+    contact_list = await _list(harness, member, [{"phone": phone} for phone in phones])
+    campaigns = harness.app.services.campaigns
+    draft = _draft(
+        contact_list, "Hi", Channel.WHATSAPP, whatsapp_template="promo", whatsapp_language="es"
+    )
+    campaign = await campaigns.launch(await campaigns.save(member, draft))
+    await _until(harness, campaign, CampaignStatus.FINISHED)
+    *reached, lost = await Delivery.filter(campaign_id=campaign.id).order_by("id")
+    groups = 0
+    apply_statuses = harness.app.statuses._store.apply_statuses
+
+    async def counted(*args: Any, **kwargs: Any) -> list[int | None]:
+        nonlocal groups
+        groups += 1
+        return await apply_statuses(*args, **kwargs)
+
+    harness.app.statuses._store.apply_statuses = counted  # type: ignore[method-assign]
+    # All at once, as a platform's bursts come: each message's "delivered", "read" and a
+    # repeated "delivered", in any order among the others; one number turns out not to be
+    # on WhatsApp.
+    whatsapp = harness.sandbox.whatsapp
+    statuses = [
+        whatsapp.send_status(delivery.message_id, status)
+        for status in ("delivered", "read", "delivered")
+        for delivery in reached
+    ]
+    statuses.append(whatsapp.send_status(lost.message_id, "failed", error_code=131026))
+    await asyncio.gather(*statuses)
+    for delivery in reached:
+        await _delivery_status(delivery, DeliveryStatus.READ)
+    await _delivery_status(lost, DeliveryStatus.FAILED)
+    async with asyncio.timeout(WAIT_SECONDS):
+        lost_contact = phone_key(harness, phones[-1])
+        while (await Contact.get(phone_hash=lost_contact)).unreachable != "whatsapp":  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+    # 13 changes (the repeated "delivered"s are the inbound log's to drop), a few groups.
+    changes = 2 * len(reached) + 1
+    assert groups < changes, "statuses arriving together are written together"
+    report = await campaigns.report(campaign)
+    assert report.by_status[DeliveryStatus.READ] == len(reached)
+    assert report.failed_by_reason == {"131026": 1}
+    reachable = await Contact.filter(member=member, unreachable__isnull=True).count()
+    assert reachable == len(reached)
+
+
 async def test_a_server_error_is_retried_after_a_backoff(
     harness: Harness, member: Member, worker: None
 ) -> None:
