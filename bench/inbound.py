@@ -264,12 +264,13 @@ async def run_config(config: str, args: argparse.Namespace) -> dict[str, Any]:
                 await _until_healthy(bot_url, processes)
                 print(f"[{config}] bot up; {args.events:,} signed webhooks...", flush=True)
                 figures = await _measure_events(bot_url, sandbox, args.events)
-                print(
-                    f"[{config}] a {args.recipients:,}-recipient campaign at "
-                    f"{args.telegram_rate}/s with {args.stops} STOPs...",
-                    flush=True,
-                )
-                figures |= await _measure_stops(app, sandbox, audience, args)
+                if args.stops:  # none: the events alone, a quicker run while iterating
+                    print(
+                        f"[{config}] a {args.recipients:,}-recipient campaign at "
+                        f"{args.telegram_rate}/s with {args.stops} STOPs...",
+                        flush=True,
+                    )
+                    figures |= await _measure_stops(app, sandbox, audience, args)
             finally:
                 await stop_workers(processes)
                 await app.close()
@@ -320,15 +321,22 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for record in records:
         f = record["figures"]
+        stops = (
+            [
+                f"{f['stop_effective_p50_s']:.3f}",
+                f"{f['stop_effective_p99_s']:.3f}",
+                f"{f['stops_sent_to_after']}/{f['stops']}",
+            ]
+            if "stops" in f
+            else ["-", "-", "-"]
+        )
         rows.append(
             [
                 record["config"],
                 f"{f['inbound_events_per_s']:,}",
                 f"{f['events_processed_per_s']:,}",
                 str(f["events_refused"]),
-                f"{f['stop_effective_p50_s']:.3f}",
-                f"{f['stop_effective_p99_s']:.3f}",
-                f"{f['stops_sent_to_after']}/{f['stops']}",
+                *stops,
             ]
         )
     print()
@@ -339,12 +347,17 @@ def main(argv: list[str] | None = None) -> int:
     for record in records:
         f = record["figures"]
         fast = f["inbound_events_per_s"] >= TARGET_EVENTS_PER_S
-        held = f["stop_effective_p99_s"] <= TARGET_STOP_P99_S
-        print(
+        verdict = (
             f"[{record['config']}] inbound_events_per_s {f['inbound_events_per_s']:,} "
-            f"{'PASS' if fast else 'MISS'} >={TARGET_EVENTS_PER_S:,}; stop_effective_p99_s "
-            f"{f['stop_effective_p99_s']} {'PASS' if held else 'MISS'} <={TARGET_STOP_P99_S}"
+            f"{'PASS' if fast else 'MISS'} >={TARGET_EVENTS_PER_S:,}"
         )
+        if "stops" in f:
+            held = f["stop_effective_p99_s"] <= TARGET_STOP_P99_S
+            verdict += (
+                f"; stop_effective_p99_s {f['stop_effective_p99_s']} "
+                f"{'PASS' if held else 'MISS'} <={TARGET_STOP_P99_S}"
+            )
+        print(verdict)
     ok = all(record["figures"]["events_refused"] == 0 for record in records)
     return 0 if ok else 1
 
