@@ -63,7 +63,7 @@ async def test_migrate_then_run_then_stop(tmp_path: Path) -> None:
 
 async def test_the_long_running_processes_leave_the_heavy_file_libraries_unloaded() -> None:
     # Every `run`, `web` and `worker` process imports what these two modules import, and lives
-    # for weeks: openpyxl with numpy (30 MB) and matplotlib belong to the moments that need
+    # for weeks: openpyxl with numpy (15 MB) and matplotlib belong to the moments that need
     # them (a workbook read or written, a chart drawn), in the process that does it.
     probe = await asyncio.create_subprocess_exec(
         sys.executable,

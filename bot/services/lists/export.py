@@ -96,7 +96,7 @@ async def export_csv(contact_list: ContactList, sealer: Sealer) -> bytes:
 async def export_xlsx(contact_list: ContactList, sealer: Sealer) -> bytes:
     """The list as an Excel workbook, every cell as text."""
     # Imported here, when a workbook is asked for: openpyxl (and numpy, which it loads when
-    # installed) adds 30 MB to a process, and every process that sends imports this module.
+    # installed) adds 15 MB to a bot process, and every process that sends imports this module.
     from openpyxl import Workbook
 
     keys = await _attribute_keys(contact_list)
