@@ -44,16 +44,16 @@ def git_commit() -> str:
     return out.stdout.strip()
 
 
-RESULTS_PATHSPEC = ":(exclude)bench/results"
-
-
 def git_dirty() -> bool:
     """Whether tracked files differ from HEAD (figures then describe HEAD plus local edits).
     The benchmarks' own results are left out: `--config both` writes the first
     configuration's before it measures the second."""
     try:
         out = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", RESULTS_PATHSPEC],
+            [
+                *("git", "status", "--porcelain", "--untracked-files=no", "--", "."),
+                f":(exclude){RESULTS_DIR.relative_to(REPO_DIR)}",
+            ],
             cwd=REPO_DIR,
             capture_output=True,
             text=True,

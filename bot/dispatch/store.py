@@ -437,9 +437,11 @@ class DeliveryStore:
         connection = self._connection()
         sql = dialect_sql(connection, _ID_RANGE)
         _, [(first_id, last_id)] = await connection.execute_query(sql, [campaign_id])
+        if first_id is None:  # nothing launched yet
+            return []
         sums: dict[tuple[str, str | None, str | None, bool], int] = {}
         sql = dialect_sql(connection, _COUNTS_IN_WINDOW)
-        for start in range(first_id or 0, (last_id or -1) + 1, self._count_window):
+        for start in range(first_id, last_id + 1, self._count_window):
             params = [start, start + self._count_window - 1, campaign_id]
             _, rows = await connection.execute_query(sql, params)
             for status, channel, error_code, fell_back, count in rows:
